@@ -1,0 +1,136 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Length is the length of s in UTF-16 code units, the unit Telegram counts
+// in. It is never less than the number of characters, so limits checked with
+// it hold on Discord too.
+func Length(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// Split cuts text into pieces no longer than limit (by Length), preferring
+// to cut after a sentence, then at a space, and only then inside a word.
+func Split(text string, limit int) []string {
+	if limit <= 0 {
+		return []string{text}
+	}
+	var out []string
+	for Length(text) > limit {
+		cut := cutPoint(text, limit)
+		out = append(out, strings.TrimSpace(text[:cut]))
+		text = strings.TrimSpace(text[cut:])
+	}
+	if text != "" || len(out) == 0 {
+		out = append(out, text)
+	}
+	return out
+}
+
+// cutPoint returns a byte offset at which text[:offset] fits in limit.
+func cutPoint(text string, limit int) int {
+	n, fit := 0, 0
+	sentence, space := -1, -1
+	var prev rune
+	for i, r := range text {
+		w := 1
+		if r >= 0x10000 {
+			w = 2
+		}
+		if n+w > limit {
+			break
+		}
+		n += w
+		fit = i + utf8.RuneLen(r)
+		if unicode.IsSpace(r) {
+			space = i
+			if prev == '.' || prev == '!' || prev == '?' || prev == '"' || prev == '”' {
+				sentence = i
+			}
+		}
+		prev = r
+	}
+	switch {
+	case sentence > 0:
+		return sentence
+	case space > 0:
+		return space
+	case fit > 0:
+		return fit
+	}
+	_, size := utf8.DecodeRuneInString(text)
+	return size
+}
+
+// Pack joins blocks with sep into as few messages as possible, each no
+// longer than limit. A block longer than limit on its own must be split by
+// the caller first (see Split); Pack puts it in a message of its own.
+func Pack(blocks []string, sep string, limit int) []string {
+	var out []string
+	var cur strings.Builder
+	for _, b := range blocks {
+		if cur.Len() > 0 && Length(cur.String())+Length(sep)+Length(b) > limit {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+		if cur.Len() > 0 {
+			cur.WriteString(sep)
+		}
+		cur.WriteString(b)
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// About says in one sentence what the service answers from.
+func (s *Service) About() string {
+	n := len(s.qa.Sources())
+	return fmt.Sprintf("I answer questions about %s with sentences quoted from %d %s, naming the source of each quote.",
+		s.topic(), n, plural(n, "article", "articles"))
+}
+
+// Message returns the plain text for a reply that carries no answers:
+// NotFound, Empty, TooLong and Limited. Adapters escape it for their markup.
+func (s *Service) Message(r Reply) string {
+	switch r.Kind {
+	case NotFound:
+		return fmt.Sprintf("I could not find that in the articles. I only know what %d %s about %s say; /sources lists them.",
+			len(s.qa.Sources()), plural(len(s.qa.Sources()), "article", "articles"), s.topic())
+	case TooLong:
+		return fmt.Sprintf("That question is too long: please keep it under %d characters.", s.cfg.MaxQuestion)
+	case Limited:
+		return "You are asking faster than I can answer: please wait a little before the next question."
+	case Empty:
+		return "Ask me a question in plain words. " + s.About()
+	}
+	return ""
+}
+
+func (s *Service) topic() string {
+	if s.cfg.Topic != "" {
+		return s.cfg.Topic
+	}
+	return "the news story"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
