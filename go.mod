@@ -1,8 +1,19 @@
 module github.com/storybot/storybot
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/BurntSushi/toml v1.6.0
 	golang.org/x/time v0.16.0
+)
+
+require (
+	github.com/bwmarrin/discordgo v0.29.0 // indirect
+	github.com/chzyer/readline v1.5.1 // indirect
+	github.com/go-telegram/bot v1.19.0 // indirect
+	github.com/gorilla/websocket v1.4.2 // indirect
+	github.com/kljensen/snowball v0.10.0 // indirect
+	github.com/prometheus/client_golang v1.25.0 // indirect
+	golang.org/x/crypto v0.0.0-20210421170649-83a5a9bb288b // indirect
+	golang.org/x/sys v0.48.0 // indirect
 )
