@@ -3,6 +3,8 @@ package qa
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 )
 
@@ -64,4 +66,100 @@ func (r Result) String() string {
 type SourceInfo struct {
 	Source
 	Sentences int `json:"sentences"`
+}
+
+// Answer assembly.
+const (
+	maxAnswers  = 5   // quotes in one result
+	answerRatio = 0.6 // a further quote must score this share of the best
+	sameThing   = 0.6 // Jaccard similarity of two sentences' terms that say the same thing
+)
+
+// Ask answers a question with the sentences that match it best, best first.
+// It returns ErrEmptyQuestion when the question has no word in it, and a
+// Result with no answers when the articles do not say.
+func (ix *Index) Ask(question string) (Result, error) {
+	question = strings.TrimSpace(strings.ToValidUTF8(question, "\uFFFD"))
+	if strings.IndexFunc(question, isWordRune) < 0 {
+		return Result{Question: question}, ErrEmptyQuestion
+	}
+	res := Result{Question: question}
+	qu := ix.parseQuery(question)
+	if len(qu.slots) == 0 {
+		return res, nil
+	}
+	sc := ix.scratch.Get().(*scratch)
+	defer ix.scratch.Put(sc)
+	top := ix.rank(qu, sc)
+	if len(top) == 0 || top[0].coverage < minCoverage {
+		return res, nil
+	}
+	var groups [][]int32 // terms of each answer's sentence
+	for _, c := range top {
+		if c.coverage < minCoverage {
+			continue
+		}
+		s := &ix.sents[c.sent]
+		terms := ix.sentenceTerms(s)
+		dup := -1
+		for i, g := range groups {
+			if jaccard(terms, g) >= sameThing {
+				dup = i
+				break
+			}
+		}
+		src := ix.sources[s.art].Source
+		if dup >= 0 {
+			a := &res.Answers[dup]
+			if a.Source.ID != src.ID && !slices.ContainsFunc(a.AlsoIn, func(o Source) bool { return o.ID == src.ID }) {
+				a.AlsoIn = append(a.AlsoIn, src)
+			}
+			continue
+		}
+		if len(res.Answers) == maxAnswers || c.score < answerRatio*top[0].score {
+			continue
+		}
+		res.Answers = append(res.Answers, Answer{
+			Text:   ix.texts[s.art][s.start:s.end],
+			Score:  math.Round(c.score*1000) / 1000,
+			Source: src,
+			AlsoIn: []Source{},
+		})
+		groups = append(groups, terms)
+	}
+	return res, nil
+}
+
+// sentenceTerms returns the distinct terms of s, sorted.
+func (ix *Index) sentenceTerms(s *sentence) []int32 {
+	var out []int32
+	for _, t := range ix.toks[s.tok : s.tok+s.ntok] {
+		if t >= 0 {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// jaccard returns |a∩b| / |a∪b| of two sorted sets.
+func jaccard(a, b []int32) float64 {
+	inter, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			inter++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	union := len(a) + len(b) - inter
+	if union == 0 {
+		return 0
+	}
+	return float64(inter) / float64(union)
 }

@@ -1,0 +1,212 @@
+package qa
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ErrNoArticles is returned when a corpus holds no .txt article.
+var ErrNoArticles = errors.New("no .txt articles")
+
+// An Article is one news article: where it came from and its text, one
+// paragraph a line.
+type Article struct {
+	Source
+	Text string
+}
+
+// LoadDir reads every .txt file in dir (not its sub-folders) as an article.
+// It fails, naming the file, when any file cannot be read or is not UTF-8:
+// a corpus is loaded whole or not at all.
+func LoadDir(dir string) ([]Article, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("corpus %s: %w", dir, errors.Unwrap(err))
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("corpus %s: not a folder", dir)
+	}
+	arts, err := LoadFS(os.DirFS(dir))
+	if err != nil {
+		return nil, fmt.Errorf("corpus %s: %w", dir, err)
+	}
+	return arts, nil
+}
+
+// LoadFS reads every .txt file at the root of fsys as an article, in name
+// order.
+func LoadFS(fsys fs.FS) ([]Article, error) {
+	names, err := fs.Glob(fsys, "*.txt")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var arts []Article
+	for _, name := range names {
+		if fi, err := fs.Stat(fsys, name); err == nil && fi.IsDir() {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		a, err := ParseArticle(strings.TrimSuffix(path.Base(name), ".txt"), data)
+		if err != nil {
+			return nil, fmt.Errorf("%s%w", name, err)
+		}
+		arts = append(arts, a)
+	}
+	if len(arts) == 0 {
+		return nil, ErrNoArticles
+	}
+	return arts, nil
+}
+
+// ParseArticle reads one article file. The file may open with a header of
+// "key: value" lines between two "---" lines; the keys title and outlet are
+// used, others are ignored. Without a title, the headline (the first line
+// when it reads as one) is the title, or else the opening words.
+// Errors start with ":line: " so the caller can put the file name before.
+func ParseArticle(id string, data []byte) (Article, error) {
+	if line, ok := invalidUTF8(data); !ok {
+		return Article{}, fmt.Errorf(":%d: not UTF-8 text", line)
+	}
+	text := strings.ReplaceAll(string(bytes.TrimPrefix(data, []byte("\uFEFF"))), "\r\n", "\n")
+	a := Article{Source: Source{ID: id}}
+	if rest, ok := strings.CutPrefix(text, "---\n"); ok {
+		header, body, found := strings.Cut(rest, "\n---\n")
+		if !found {
+			return Article{}, fmt.Errorf(":1: header opened with --- is never closed")
+		}
+		for n, line := range strings.Split(header, "\n") {
+			key, value, ok := strings.Cut(line, ":")
+			if !ok && strings.TrimSpace(line) != "" {
+				return Article{}, fmt.Errorf(":%d: header line is not key: value", n+2)
+			}
+			switch strings.ToLower(strings.TrimSpace(key)) {
+			case "title":
+				a.Title = strings.TrimSpace(value)
+			case "outlet":
+				a.Outlet = strings.TrimSpace(value)
+			}
+		}
+		text = body
+	}
+	a.Text = text
+	if a.Title == "" {
+		a.Title = deriveTitle(text, id)
+	}
+	return a, nil
+}
+
+// invalidUTF8 returns the line of the first invalid UTF-8 byte.
+func invalidUTF8(data []byte) (line int, ok bool) {
+	if utf8.Valid(data) {
+		return 0, true
+	}
+	line = 1
+	for len(data) > 0 {
+		r, size := utf8.DecodeRune(data)
+		if r == utf8.RuneError && size <= 1 {
+			return line, false
+		}
+		if r == '\n' {
+			line++
+		}
+		data = data[size:]
+	}
+	return line, false
+}
+
+// deriveTitle returns the article's headline: its first line that is not
+// page furniture, when that line has no final full stop and is short;
+// otherwise the opening words of its first sentence.
+func deriveTitle(text, id string) string {
+	for _, p := range paragraphs(text) {
+		line := text[p.start:p.end]
+		if !strings.HasSuffix(line, ".") && len(strings.Fields(line)) <= 20 {
+			return line
+		}
+		sents := splitSentences(line)
+		return clip(line[sents[0].start:sents[0].end], 12)
+	}
+	return id
+}
+
+// clip returns the first n words of s, with an ellipsis when it cut any.
+func clip(s string, n int) string {
+	words := strings.Fields(s)
+	if len(words) <= n {
+		return s
+	}
+	return strings.Join(words[:n], " ") + "…"
+}
+
+// paragraphs returns the byte ranges of the lines of text that carry the
+// article, leaving out page furniture:
+//   - lines of fewer than four words: site names, photo credits, buttons
+//     ("Read more", "kremlin.ru", "4 hours ago 3");
+//   - lines that ask the reader to subscribe, sign up, donate or share, or
+//     that credit a photo;
+//   - everything after a line that greets the reader ("Dear readers,"),
+//     which starts an appeal that runs to the end of the page, together with
+//     a lead-in line ending in ":" just before it.
+func paragraphs(text string) []span {
+	var out []span
+	start := 0
+	for start <= len(text) {
+		end := strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		s := appendSpan(nil, text, start, end)
+		start = end + 1
+		if len(s) == 0 {
+			continue
+		}
+		line := text[s[0].start:s[0].end]
+		if salutation.MatchString(line) {
+			if n := len(out); n > 0 && strings.HasSuffix(text[out[n-1].start:out[n-1].end], ":") {
+				out = out[:n-1]
+			}
+			break
+		}
+		if isFurniture(line) {
+			continue
+		}
+		out = append(out, s[0])
+	}
+	return out
+}
+
+// isFurniture reports whether one line is page furniture rather than text.
+func isFurniture(line string) bool {
+	words := 0
+	for _, f := range strings.Fields(line) {
+		if strings.IndexFunc(f, unicode.IsLetter) >= 0 {
+			words++
+		}
+	}
+	return words < 4 || appeal.MatchString(line) || credit.MatchString(line)
+}
+
+var (
+	salutation = regexp.MustCompile(`(?i)^(dear|hello|hi) (readers?|friends|subscribers?|supporters?)\b.{0,20}$`)
+	appeal     = regexp.MustCompile(`(?i)\b(sign(ing)? up|subscribe|subscribers?|subscription|newsletters?|donat(e|ion|ions|ing)|support us|your support|support independent|privacy policy|cookie|read (more|entire|the full)|click here|follow us|share (this|on)|advertisement|all rights reserved)\b|^support( the)? \w+( \w+)?!`)
+	credit     = regexp.MustCompile(`(?i)^((photo|image|picture|video)s?( by|:| credit)|credit:)|getty images|\b(AP|AFP|Reuters) photo\b`)
+)

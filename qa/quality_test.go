@@ -1,0 +1,132 @@
+package qa
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/storybot/storybot/seeds"
+)
+
+// evalDir is the shared question sets, beside the repository.
+const evalDir = "../../shared/eval"
+
+type evalQuestion struct {
+	ID           string   `json:"id"`
+	Q            string   `json:"q"`
+	Expect       []string `json:"expect"`
+	Unanswerable bool     `json:"unanswerable"`
+}
+
+type evalScore struct {
+	n, hit1, hit3, unans, declined, falseRefusals int
+	misses                                        []string
+}
+
+func readQuestions(tb testing.TB, path string) []evalQuestion {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Skipf("question set not available: %v", err)
+	}
+	defer f.Close()
+	var qs []evalQuestion
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var q evalQuestion
+		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
+			tb.Fatalf("%s: %v", path, err)
+		}
+		qs = append(qs, q)
+	}
+	return qs
+}
+
+func score(tb testing.TB, ix *Index, qs []evalQuestion) evalScore {
+	tb.Helper()
+	var s evalScore
+	for _, q := range qs {
+		res, _ := ix.Ask(q.Q)
+		if q.Unanswerable {
+			s.unans++
+			if !res.Answered() {
+				s.declined++
+			} else {
+				s.misses = append(s.misses, q.ID+" "+q.Q+" => "+res.Answers[0].Text)
+			}
+			continue
+		}
+		s.n++
+		if !res.Answered() {
+			s.falseRefusals++
+			s.misses = append(s.misses, q.ID+" "+q.Q+" => (declined)")
+			continue
+		}
+		for i, a := range res.Answers {
+			if i >= 3 {
+				break
+			}
+			if matchesAny(tb, q.Expect, a.Text) {
+				if i == 0 {
+					s.hit1++
+				}
+				s.hit3++
+				break
+			}
+		}
+		if !matchesAny(tb, q.Expect, res.Answers[0].Text) {
+			s.misses = append(s.misses, q.ID+" "+q.Q+" => "+res.Answers[0].Text)
+		}
+	}
+	return s
+}
+
+func matchesAny(tb testing.TB, patterns []string, text string) bool {
+	for _, p := range patterns {
+		re, err := regexp.Compile("(?i)" + p)
+		if err != nil {
+			re = regexp.MustCompile("(?i)" + regexp.QuoteMeta(p))
+		}
+		if re.MatchString(text) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestQualityDev(t *testing.T) {
+	qs := readQuestions(t, filepath.Join(evalDir, "dev.jsonl"))
+	arts, err := LoadFS(seeds.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := NewIndex(arts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := score(t, ix, qs)
+	t.Logf("dev: hit@1 %.3f hit@3 %.3f declined %d/%d false refusals %d",
+		float64(s.hit1)/float64(s.n), float64(s.hit3)/float64(s.n), s.declined, s.unans, s.falseRefusals)
+	for _, m := range s.misses {
+		t.Log("miss:", m)
+	}
+}
+
+func TestQualitySquad(t *testing.T) {
+	qs := readQuestions(t, filepath.Join(evalDir, "squad", "answerable.jsonl"))
+	arts, err := LoadDir(filepath.Join(evalDir, "squad", "articles"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := NewIndex(arts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := score(t, ix, qs)
+	t.Logf("squad: hit@1 %.3f hit@3 %.3f false refusals %d of %d",
+		float64(s.hit1)/float64(s.n), float64(s.hit3)/float64(s.n), s.falseRefusals, s.n)
+}

@@ -1,0 +1,223 @@
+package qa
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+)
+
+// A token is one word of a text as the index sees it.
+type token struct {
+	start, end int    // byte offsets of the word in the text
+	word       string // lower case, apostrophes and possessive removed
+	flags      tokFlag
+}
+
+type tokFlag uint8
+
+const (
+	flagCap    tokFlag = 1 << iota // written with a capital letter
+	flagNumber                     // made of digits
+	flagStop                       // a stop word: not indexed
+	flagFirst                      // first word of its sentence
+)
+
+// tokenize splits text into words. A word is a run of letters, digits and
+// combining marks; apostrophes inside a word are dropped, with a trailing
+// possessive ('s or a lone ') removed; hyphens, slashes and other
+// punctuation separate words, so "al-Sharaa" is "al" and "sharaa"; digits
+// joined by "," or "." stay one number ("1,000", "3.5").
+func tokenize(text string, emit func(token)) {
+	var buf []byte
+	i := 0
+	first := true
+	for i < len(text) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			if r == '.' || r == '!' || r == '?' {
+				first = true
+			}
+			i += size
+			continue
+		}
+		start := i
+		buf = buf[:0]
+		capital := unicode.IsUpper(r)
+		digits := true
+		for i < len(text) {
+			r, size = utf8.DecodeRuneInString(text[i:])
+			switch {
+			case isWordRune(r):
+				if !unicode.IsDigit(r) {
+					digits = false
+				}
+				buf = utf8.AppendRune(buf, unicode.ToLower(r))
+				i += size
+				continue
+			case isApostrophe(r):
+				// Inside a word ("don't", "Syria's") it joins; at the end
+				// ("leaders'") it ends the word.
+				if n, nsize := utf8.DecodeRuneInString(text[i+size:]); isWordRune(n) && !digits {
+					if n == 's' || n == 'S' {
+						if after, _ := utf8.DecodeRuneInString(text[i+size+nsize:]); !isWordRune(after) {
+							i += size + nsize // possessive 's
+							break
+						}
+					}
+					i += size
+					continue
+				}
+				i += size
+			case (r == ',' || r == '.') && digits && len(buf) > 0:
+				if n, _ := utf8.DecodeRuneInString(text[i+size:]); unicode.IsDigit(n) {
+					if r == '.' {
+						buf = append(buf, '.')
+					}
+					i += size
+					continue
+				}
+			}
+			break
+		}
+		var f tokFlag
+		if capital {
+			f |= flagCap
+		}
+		if digits {
+			f |= flagNumber
+		}
+		if first {
+			f |= flagFirst
+			first = false
+		}
+		emit(token{start: start, end: i, word: string(buf), flags: f})
+	}
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+func isApostrophe(r rune) bool {
+	return r == '\'' || r == '’' || r == 'ʼ' || r == '‘'
+}
+
+// stem maps a lower-case word to its index term: irregular forms to their
+// base ("said" to "say"), then the Snowball English stemmer.
+func stem(word string) string {
+	if base, ok := irregular[word]; ok {
+		word = base
+	}
+	return english.Stem(word, true)
+}
+
+// isStop reports whether a lower-case word carries too little meaning to
+// index: the Snowball English stop words, a few more function words, and the
+// Arabic article "al"/"el" so that "al-Sharaa", "al Sharaa" and "Sharaa" meet.
+func isStop(word string) bool {
+	return english.IsStopWord(word) || extraStop[word]
+}
+
+var extraStop = map[string]bool{
+	"al": true, "el": true, "also": true, "would": true, "could": true,
+	"shall": true, "may": true, "might": true, "must": true, "upon": true,
+	"us": true, "yet": true, "whose": true, "however": true, "among": true,
+	"within": true, "without": true, "across": true, "via": true, "per": true,
+	"mr": true, "mrs": true, "ms": true, "dr": true, "de": true, "la": true,
+}
+
+// irregular maps irregular English verb forms to their base, which the
+// Snowball stemmer, a suffix stripper, cannot do.
+var irregular = func() map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(irregularVerbs, "\n") {
+		f := strings.Fields(line)
+		for _, form := range f[1:] {
+			m[form] = f[0]
+		}
+	}
+	return m
+}()
+
+const irregularVerbs = `arise arose arisen
+beat beaten
+become became
+begin began begun
+bind bound
+bring brought
+build built
+buy bought
+catch caught
+choose chose chosen
+come came
+deal dealt
+do did done
+draw drew drawn
+drive drove driven
+eat ate eaten
+fall fell fallen
+feel felt
+fight fought
+find found
+flee fled
+fly flew flown
+forbid forbade forbidden
+forget forgot forgotten
+freeze froze frozen
+get got gotten
+give gave given
+go went gone
+grow grew grown
+hang hung
+hear heard
+hide hid hidden
+hold held
+keep kept
+know knew known
+lead led
+leave left
+lend lent
+lose lost
+make made
+mean meant
+meet met
+pay paid
+ride rode ridden
+ring rang rung
+rise rose risen
+run ran
+say said says
+see saw seen
+seek sought
+sell sold
+send sent
+shake shook shaken
+shoot shot
+show shown
+shut shut
+sing sang sung
+sink sank sunk
+sit sat
+sleep slept
+speak spoke spoken
+spend spent
+stand stood
+steal stole stolen
+stick stuck
+strike struck
+swear swore sworn
+sweep swept
+swim swam swum
+take took taken
+teach taught
+tear tore torn
+tell told
+think thought
+throw threw thrown
+understand understood
+wake woke woken
+wear wore worn
+win won
+write wrote written`
