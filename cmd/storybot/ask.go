@@ -1,8 +1,129 @@
 package main
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
 
-func cmdAsk(ctx context.Context, args []string, e env) error  { return nil }
-func cmdEval(ctx context.Context, args []string, e env) error { return nil }
-func cmdSources(args []string, e env) error                   { return nil }
-func cmdREPL(ctx context.Context, args []string, e env) error { return nil }
+	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/bot/repl"
+	"github.com/storybot/storybot/qa"
+)
+
+// askLineBytes is the longest line of stdin `ask -` reads whole; a longer
+// line is answered with a "too long" error.
+const askLineBytes = 4096
+
+// cmdAsk answers one question, or with "-" each line of stdin:
+//
+//	storybot ask [--corpus DIR] [--json] QUESTION...
+//	storybot ask [--corpus DIR] [--json] -
+//
+// The words of the question need no quotes: they are joined with spaces.
+// Readable, it prints the best quote and its source. With --json it prints
+// one jsonAnswer object a line, flushed line by line so a script can write a
+// question and read its answer before writing the next. A line of stdin that
+// holds no question still gets its object, with "error" set, so the output
+// always has one line for each line of input.
+func cmdAsk(ctx context.Context, args []string, e env) error {
+	fs := newFlags("ask", e)
+	corpus := corpusFlag(fs)
+	asJSON := fs.Bool("json", false, "print one JSON object a line, for scripts")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: storybot ask [--corpus DIR] [--json] QUESTION\n       storybot ask [--corpus DIR] [--json] -    (one question a line from stdin)\n\n")
+		fs.PrintDefaults()
+	}
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return fmt.Errorf("%w: ask: no question", errUsage)
+	}
+	fromStdin := len(pos) == 1 && pos[0] == "-"
+	question := strings.Join(pos, " ")
+	ix, err := openCorpus(*corpus)
+	if err != nil {
+		return err
+	}
+
+	if !*asJSON {
+		svc := bot.NewService(ix, bot.Config{MaxAnswers: 1}, nil)
+		width := func() int { return termColumns(e) }
+		if fromStdin {
+			return interrupted(repl.New(svc, repl.WithWidth(width)).Run(ctx, e.stdin, e.stdout))
+		}
+		repl.New(svc, repl.WithWidth(width), repl.WithSourcesCommand("storybot sources")).Answer(e.stdout, question)
+		return nil
+	}
+
+	maxQuestion := bot.NewService(ix, bot.Config{}, nil).MaxQuestion()
+	enc := json.NewEncoder(e.stdout) // unbuffered: each object is written as it is encoded
+	enc.SetEscapeHTML(false)
+	if !fromStdin {
+		return enc.Encode(askJSON(ix, question, false, maxQuestion))
+	}
+	for l, err := range repl.Lines(ctx, e.stdin, askLineBytes) {
+		if err != nil {
+			return interrupted(err)
+		}
+		if err := enc.Encode(askJSON(ix, l.Text, l.Long, maxQuestion)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jsonAnswer is what `storybot ask --json` prints for one question:
+//
+//	{"question": "...", "answered": true, "answers": [{"text": "...", "score": 1.5,
+//	  "source": {"id": "...", "title": "...", "outlet": "..."}, "also_in": []}]}
+//
+// Answers are best first; when the articles do not say, answered is false
+// and answers is []. Error, present only then too, says why a line held no
+// question to ask: blank, no words, too long.
+type jsonAnswer struct {
+	Question string      `json:"question"`
+	Answered bool        `json:"answered"`
+	Answers  []qa.Answer `json:"answers"`
+	Error    string      `json:"error,omitempty"`
+}
+
+// askJSON answers question for `ask --json`. long says the line was cut.
+// The question is cleaned as the bots clean it; the answers are verbatim.
+func askJSON(ix *qa.Index, question string, long bool, maxQuestion int) jsonAnswer {
+	out := jsonAnswer{Question: question, Answers: []qa.Answer{}}
+	q := bot.Clean(question)
+	switch {
+	case long || utf8.RuneCountInString(q) > maxQuestion:
+		out.Error = fmt.Sprintf("question too long: over %d characters", maxQuestion)
+		return out
+	case q == "":
+		out.Error = "blank question"
+		return out
+	}
+	res, err := ix.Ask(q)
+	switch {
+	case errors.Is(err, qa.ErrEmptyQuestion):
+		out.Error = "no words in the question"
+		return out
+	case err != nil:
+		out.Error = err.Error()
+		return out
+	}
+	for _, a := range res.Answers {
+		if a.AlsoIn == nil {
+			a.AlsoIn = []qa.Source{}
+		}
+		if math.IsNaN(a.Score) || math.IsInf(a.Score, 0) { // JSON has no NaN
+			a.Score = 0
+		}
+		out.Answers = append(out.Answers, a)
+	}
+	out.Answered = len(out.Answers) > 0
+	return out
+}
