@@ -73,7 +73,9 @@ func readLine(br *bufio.Reader, limit int) (Line, error) {
 	for {
 		chunk, err := br.ReadSlice('\n')
 		read = read || len(chunk) > 0
-		chunk = bytes.TrimSuffix(chunk, []byte("\n"))
+		if err == nil { // the chunk ends the line
+			chunk = bytes.TrimSuffix(bytes.TrimSuffix(chunk, []byte("\n")), []byte("\r"))
+		}
 		if keep := limit - len(buf); len(chunk) > keep {
 			chunk, long = chunk[:max(keep, 0)], true
 		}

@@ -12,8 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/chzyer/readline"
-
-	"github.com/storybot/storybot/bot"
 )
 
 const prompt = "storybot> "
@@ -38,7 +36,13 @@ func (r *REPL) Interactive(ctx context.Context) error {
 // interactive runs the prompt with cfg's terminal settings (tests give a
 // pipe and no raw mode); it fills in the rest of cfg.
 func (r *REPL) interactive(ctx context.Context, cfg *readline.Config) error {
-	guard := &inputGuard{max: 2 * r.svc.MaxQuestion()}
+	if ctx.Err() != nil {
+		// Closing readline before its input goroutine has started races
+		// inside readline (WaitGroup.Add after Wait).
+		return nil
+	}
+	// One character over the limit is enough to call the line too long.
+	guard := &inputGuard{max: r.svc.MaxQuestion() + 1}
 	cfg.Prompt = prompt
 	cfg.HistoryFile = prepareHistory(r.history)
 	cfg.DisableAutoSaveHistory = true // only questions that were asked, cleaned
@@ -78,7 +82,7 @@ func (r *REPL) interactive(ctx context.Context, cfg *readline.Config) error {
 		case err != nil:
 			return fmt.Errorf("terminal: %w", err)
 		}
-		if q := bot.Clean(line); q != "" && !long {
+		if q := clean(line); q != "" && !long {
 			rl.SaveHistory(q) // best effort
 		}
 		if r.handle(out, Line{Text: line, Long: long}) {

@@ -1,0 +1,185 @@
+package repl
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chzyer/readline"
+
+	"github.com/storybot/storybot/bot"
+)
+
+// syncBuffer is the fake terminal's screen: readline writes to it from its
+// own goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// typeInto runs the interactive prompt on a fake terminal 80 columns wide,
+// types keys into it, and returns the screen output once the prompt has
+// returned. ctx may end the prompt instead of the keys.
+func typeInto(t *testing.T, ctx context.Context, r *REPL, keys string) string {
+	t.Helper()
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { pr.Close(); pw.Close() })
+	go func() { io.WriteString(pw, keys) }()
+	screen := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- r.interactive(ctx, &readline.Config{
+			Stdin:              pr,
+			Stdout:             screen,
+			Stderr:             screen,
+			FuncIsTerminal:     func() bool { return true },
+			FuncMakeRaw:        func() error { return nil },
+			FuncExitRaw:        func() error { return nil },
+			FuncGetWidth:       func() int { return 80 },
+			FuncOnWidthChanged: func(func()) {},
+		})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("interactive: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the prompt did not return; screen so far:\n%q", screen.String())
+	}
+	return screen.String()
+}
+
+func TestInteractive(t *testing.T) {
+	history := filepath.Join(t.TempDir(), "cache", "storybot", "history")
+	r, f := newTestREPL(t, bot.Config{}, WithHistory(history))
+	const up = "\x1b[A"
+	screen := typeInto(t, context.Background(), r,
+		":help\n"+
+			"who keeps the lighthouse?\n"+
+			"half a question\x03"+ // Ctrl-C drops the line
+			up+"\n"+ // Up recalls the last question
+			"\x04") // Ctrl-D on an empty line quits
+	for _, want := range []string{
+		"I answer questions about the news story",
+		"Type a question, :help for help, or :quit to leave.",
+		"storybot> ",
+		":sources   list the articles",
+		"1. “Miriam Okafor keeps the Port Alder lighthouse.”\n   source:  Granite tower changes hands — Harbour Gazette\n",
+		"half a question^C\n",
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+	want := []string{"who keeps the lighthouse?", "who keeps the lighthouse?"}
+	if got := f.questions(); !slices.Equal(got, want) {
+		t.Errorf("asked %q, want %q", got, want)
+	}
+	data, err := os.ReadFile(history)
+	if err != nil {
+		t.Fatalf("history: %v", err)
+	}
+	if got, want := string(data), ":help\nwho keeps the lighthouse?\n"; got != want {
+		t.Errorf("history file holds %q, want %q", got, want)
+	}
+	if fi, err := os.Stat(history); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("history file mode = %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+}
+
+func TestInteractiveQuit(t *testing.T) {
+	r, f := newTestREPL(t, bot.Config{})
+	typeInto(t, context.Background(), r, ":quit\nnever asked\n")
+	if q := f.questions(); len(q) > 0 {
+		t.Errorf("asked %q after :quit", q)
+	}
+}
+
+// TestInteractiveEndsWithContext cancels the context (as SIGTERM does)
+// while the session runs, with keys still to come: the prompt must return
+// without reading them.
+func TestInteractiveEndsWithContext(t *testing.T) {
+	r, f := newTestREPL(t, bot.Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.onAsk = cancel
+	typeInto(t, ctx, r, "who keeps the lighthouse?\nnever asked\n")
+	if got := f.questions(); !slices.Equal(got, []string{"who keeps the lighthouse?"}) {
+		t.Errorf("asked %q, want only the question before the cancel", got)
+	}
+
+	r, f = newTestREPL(t, bot.Config{})
+	typeInto(t, ctx, r, "never asked\n") // already cancelled
+	if got := f.questions(); len(got) > 0 {
+		t.Errorf("asked %q with the context already done", got)
+	}
+}
+
+// TestInteractivePaste100KB pastes a 100 KB line: the prompt must stay
+// quick, not redraw the whole line for every character, and call it too long.
+func TestInteractivePaste100KB(t *testing.T) {
+	history := filepath.Join(t.TempDir(), "history")
+	r, f := newTestREPL(t, bot.Config{}, WithHistory(history))
+	screen := typeInto(t, context.Background(), r, strings.Repeat("x", 100<<10)+"\nwho keeps the lighthouse?\n\x04")
+	if !strings.Contains(screen, "That question is too long: please keep it under 500 characters.") {
+		t.Errorf("no too-long message:\n%.2000s", screen)
+	}
+	if len(screen) > 2<<20 {
+		t.Errorf("the prompt wrote %d bytes for one pasted line", len(screen))
+	}
+	if got := f.questions(); !slices.Equal(got, []string{"who keeps the lighthouse?"}) {
+		t.Errorf("asked %.80q, want only the question after the long line", got)
+	}
+	if data, _ := os.ReadFile(history); string(data) != "who keeps the lighthouse?\n" {
+		t.Errorf("history holds %.80q", data)
+	}
+}
+
+// TestInteractiveDropsControlCharacters types control and format
+// characters that are not editing keys: they must not be echoed.
+func TestInteractiveDropsControlCharacters(t *testing.T) {
+	r, f := newTestREPL(t, bot.Config{})
+	screen := typeInto(t, context.Background(), r, "who \x1c\u202e\u0085keeps the lighthouse?\n\x04")
+	for _, bad := range []string{"\x1c", "\u202e", "\u0085"} {
+		if strings.Contains(screen, bad) {
+			t.Errorf("screen echoes %q", bad)
+		}
+	}
+	if got := f.questions(); !slices.Equal(got, []string{"who keeps the lighthouse?"}) {
+		t.Errorf("asked %q", got)
+	}
+}
+
+func TestPrepareHistory(t *testing.T) {
+	dir := t.TempDir()
+	if got := prepareHistory(""); got != "" {
+		t.Errorf(`prepareHistory("") = %q, want ""`, got)
+	}
+	p := filepath.Join(dir, "a", "b", "history")
+	if got := prepareHistory(p); got != p {
+		t.Errorf("prepareHistory(%q) = %q, want it created", p, got)
+	}
+	if got := prepareHistory(dir); got != "" { // a folder cannot be the file
+		t.Errorf("prepareHistory(folder) = %q, want \"\"", got)
+	}
+}
