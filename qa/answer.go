@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -73,6 +74,7 @@ const (
 	maxAnswers  = 5   // quotes in one result
 	answerRatio = 0.6 // a further quote must score this share of the best
 	sameThing   = 0.6 // Jaccard similarity of two sentences' terms that say the same thing
+	dupFloor    = 0.3 // a sentence scoring under this share of the best is no one\'s duplicate
 )
 
 // Ask answers a question with the sentences that match it best, best first.
@@ -84,26 +86,36 @@ func (ix *Index) Ask(question string) (Result, error) {
 		return Result{Question: question}, ErrEmptyQuestion
 	}
 	res := Result{Question: question}
-	qu := ix.parseQuery(question)
+	sc := ix.scratch.Get().(*scratch)
+	defer ix.scratch.Put(sc)
+	qu := ix.parseQuery(question, sc)
 	if len(qu.slots) == 0 {
 		return res, nil
 	}
-	sc := ix.scratch.Get().(*scratch)
-	defer ix.scratch.Put(sc)
 	top := ix.rank(qu, sc)
 	if len(top) == 0 || top[0].coverage < minCoverage {
 		return res, nil
 	}
 	var groups [][]int32 // terms of each answer's sentence
+	var answerSents []int32
 	for _, c := range top {
-		if c.coverage < minCoverage {
+		if c.coverage < minCoverage || c.score < dupFloor*top[0].score {
 			continue
 		}
 		s := &ix.sents[c.sent]
-		terms := ix.sentenceTerms(s)
 		dup := -1
-		for i, g := range groups {
-			if jaccard(terms, g) >= sameThing {
+		var terms []int32
+		for i := range res.Answers {
+			// The signatures, one bit a term, bound the similarity from above.
+			o := &ix.sents[answerSents[i]]
+			if bits.OnesCount64(s.sig&o.sig) < int(sameThing*float64(bits.OnesCount64(s.sig|o.sig)))-2 {
+				continue
+			}
+			if terms == nil {
+				terms = ix.sentenceTerms(s, sc.terms[:0])
+				sc.terms = terms
+			}
+			if jaccard(terms, groups[i]) >= sameThing {
 				dup = i
 				break
 			}
@@ -125,14 +137,17 @@ func (ix *Index) Ask(question string) (Result, error) {
 			Source: src,
 			AlsoIn: []Source{},
 		})
-		groups = append(groups, terms)
+		if terms == nil {
+			terms = ix.sentenceTerms(s, nil)
+		}
+		groups = append(groups, slices.Clone(terms))
+		answerSents = append(answerSents, c.sent)
 	}
 	return res, nil
 }
 
-// sentenceTerms returns the distinct terms of s, sorted.
-func (ix *Index) sentenceTerms(s *sentence) []int32 {
-	var out []int32
+// sentenceTerms appends the distinct terms of s to out, sorted.
+func (ix *Index) sentenceTerms(s *sentence, out []int32) []int32 {
 	for _, t := range ix.toks[s.tok : s.tok+s.ntok] {
 		if t >= 0 {
 			out = append(out, t)

@@ -3,9 +3,12 @@ package qa
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"unicode/utf8"
 )
 
 // Index holds the sentences of a set of articles and an inverted index of
@@ -39,8 +42,9 @@ type sentence struct {
 	para       int32 // paragraph number in the whole index
 	tok        int32
 	ntok       int32
-	length     int32 // words that are not stop words
-	quote      bool  // holds a quotation
+	length     int32  // words that are not stop words
+	quote      bool   // holds a quotation
+	sig        uint64 // bit (term mod 64) set for each of its terms
 }
 
 type termInfo struct {
@@ -52,26 +56,67 @@ type termInfo struct {
 	date bool  // a month, weekday or year
 }
 
+// posting is one sentence holding a term, with the term's BM25 term
+// frequency factor there: tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen)).
 type posting struct {
 	sent int32
-	tf   int32
+	norm float32
 }
 
 // NewIndex splits articles into sentences and indexes their terms. It fails
 // with ErrNoArticles when there is no article, and when no article has any
 // sentence to answer from.
+//
+// Articles are parsed in parallel, one worker per CPU, each worker keeping
+// its own table of distinct words so that every word is looked up in the
+// shared vocabulary, and stemmed, once per worker rather than once per use.
 func NewIndex(articles []Article) (*Index, error) {
 	if len(articles) == 0 {
 		return nil, ErrNoArticles
 	}
+	workers := min(runtime.GOMAXPROCS(0), len(articles))
+	parsers := make([]*parser, workers)
+	out := make([]parsed, len(articles))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range parsers {
+		p := &parser{local: make(map[string]int32)}
+		parsers[w] = p
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(articles) {
+					return
+				}
+				out[i] = p.parse(articles[i])
+				out[i].parser = p
+			}
+		})
+	}
+	wg.Wait()
+	stemAll(parsers, workers)
+
+	ntok, nsent, nword := 0, 0, 0
+	for i := range out {
+		ntok += len(out[i].toks)
+		nsent += len(out[i].sents)
+	}
+	for _, p := range parsers {
+		nword += len(p.words)
+	}
 	b := builder{
 		ix: &Index{
-			vocab: make(map[string]int32),
-			words: make(map[string]int32),
+			vocab: make(map[string]int32, nword),
+			words: make(map[string]int32, nword),
+			terms: make([]termInfo, 0, nword),
+			toks:  make([]int32, 0, ntok),
+			flags: make([]tokFlag, 0, ntok),
+			sents: make([]sentence, 0, nsent),
 		},
+		pairs: make([]termSent, 0, ntok/2),
 	}
-	for i, a := range articles {
-		b.addArticle(int32(i), a)
+	for i := range out {
+		b.add(int32(i), articles[i], &out[i])
 	}
 	ix := b.finish()
 	if len(ix.sents) == 0 {
@@ -86,6 +131,96 @@ func (ix *Index) Sources() []SourceInfo { return slices.Clone(ix.sources) }
 // Len returns the number of indexed sentences.
 func (ix *Index) Len() int { return len(ix.sents) }
 
+// parser splits and tokenizes articles on one worker. Words are numbered in
+// its own table; stemAll fills in their stems once all are parsed.
+type parser struct {
+	local map[string]int32 // lower-case word → local number
+	words []string
+	stems []string // "" for a stop word
+	trans []int32  // local number → term ID, filled by the builder
+}
+
+// parsed is one article split into sentences of locally numbered words.
+type parsed struct {
+	parser *parser
+	sents  []sentence // tok and ntok index toks; para counts from 0
+	toks   []int32
+	flags  []tokFlag
+	nparas int
+}
+
+func (p *parser) parse(a Article) parsed {
+	var out parsed
+	paras := paragraphs(a.Text)
+	out.nparas = len(paras)
+	for pn, ps := range paras {
+		para := a.Text[ps.start:ps.end]
+		for _, ss := range splitSentences(para) {
+			start, end := ps.start+ss.start, ps.start+ss.end
+			s := sentence{para: int32(pn), start: int32(start), end: int32(end), tok: int32(len(out.toks)),
+				quote: strings.ContainsAny(a.Text[start:end], "\"“”")}
+			tokenize(a.Text[start:end], func(t token) {
+				out.toks = append(out.toks, p.number(t.word))
+				out.flags = append(out.flags, t.flags)
+			})
+			s.ntok = int32(len(out.toks)) - s.tok
+			out.sents = append(out.sents, s)
+		}
+	}
+	return out
+}
+
+// number returns the local number of a lower-case word, stemming it when
+// first seen.
+func (p *parser) number(word []byte) int32 {
+	if n, ok := p.local[string(word)]; ok {
+		return n
+	}
+	w := string(word)
+	n := int32(len(p.words))
+	p.local[w] = n
+	p.words = append(p.words, w)
+	return n
+}
+
+// stemAll fills in the stems of every parser's words, stemming each
+// distinct word once, split evenly over the workers.
+func stemAll(parsers []*parser, workers int) {
+	type ref struct{ p, i int32 }
+	first := make(map[string]ref)
+	var distinct []string
+	for pi, p := range parsers {
+		p.stems = make([]string, len(p.words))
+		for i, w := range p.words {
+			if _, ok := first[w]; !ok && !isStop(w) {
+				first[w] = ref{int32(pi), int32(i)}
+				distinct = append(distinct, w)
+			}
+		}
+	}
+	stems := make([]string, len(distinct))
+	var wg sync.WaitGroup
+	chunk := (len(distinct) + workers - 1) / workers
+	for lo := 0; lo < len(distinct); lo += chunk {
+		hi := min(lo+chunk, len(distinct))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				stems[i] = stem(distinct[i])
+			}
+		})
+	}
+	wg.Wait()
+	byWord := make(map[string]string, len(distinct))
+	for i, w := range distinct {
+		byWord[w] = stems[i]
+	}
+	for _, p := range parsers {
+		for i, w := range p.words {
+			p.stems[i] = byWord[w]
+		}
+	}
+}
+
 type builder struct {
 	ix    *Index
 	pairs []termSent // one per distinct term of each sentence
@@ -96,72 +231,72 @@ type termSent struct {
 	term, sent, tf int32
 }
 
-func (b *builder) addArticle(art int32, a Article) {
+// add appends one parsed article to the index.
+func (b *builder) add(art int32, a Article, pa *parsed) {
 	ix := b.ix
 	ix.texts = append(ix.texts, a.Text)
-	info := SourceInfo{Source: a.Source}
-	paras := paragraphs(a.Text)
-	defer func() { ix.nparas += len(paras) }()
-	for pn, p := range paras {
-		para := a.Text[p.start:p.end]
-		for _, s := range splitSentences(para) {
-			b.addSentence(art, int32(ix.nparas+pn), a.Text, p.start+s.start, p.start+s.end)
-			info.Sentences++
-		}
+	ix.sources = append(ix.sources, SourceInfo{Source: a.Source, Sentences: len(pa.sents)})
+	p := pa.parser
+	for len(p.trans) < len(p.words) {
+		p.trans = append(p.trans, -2)
 	}
-	ix.sources = append(ix.sources, info)
-}
-
-func (b *builder) addSentence(art, para int32, text string, start, end int) {
-	ix := b.ix
-	sid := int32(len(ix.sents))
-	s := sentence{art: art, para: para, start: int32(start), end: int32(end), tok: int32(len(ix.toks)),
-		quote: strings.ContainsAny(text[start:end], "\"“”")}
-	b.seen = b.seen[:0]
-	tokenize(text[start:end], func(t token) {
-		id := ix.termOf(t.word)
-		ix.toks = append(ix.toks, id)
-		ix.flags = append(ix.flags, t.flags)
-		if id < 0 {
-			return
-		}
-		s.length++
-		ti := &ix.terms[id]
-		if t.flags&flagFirst == 0 {
-			ti.mid++
-			if t.flags&flagCap != 0 {
-				ti.caps++
+	for _, s := range pa.sents {
+		sid := int32(len(ix.sents))
+		toks := pa.toks[s.tok : s.tok+s.ntok]
+		flags := pa.flags[s.tok : s.tok+s.ntok]
+		s.art = art
+		s.para += int32(ix.nparas)
+		s.tok = int32(len(ix.toks))
+		b.seen = b.seen[:0]
+		for i, local := range toks {
+			id := p.trans[local]
+			if id == -2 {
+				id = ix.termOf(p.words[local], p.stems[local])
+				p.trans[local] = id
 			}
+			ix.toks = append(ix.toks, id)
+			ix.flags = append(ix.flags, flags[i])
+			if id < 0 {
+				continue
+			}
+			s.length++
+			s.sig |= 1 << (uint32(id) % 64)
+			if flags[i]&flagFirst == 0 {
+				ti := &ix.terms[id]
+				ti.mid++
+				if flags[i]&flagCap != 0 {
+					ti.caps++
+				}
+			}
+			b.seen = append(b.seen, id)
 		}
-		b.seen = append(b.seen, id)
-	})
-	s.ntok = int32(len(ix.toks)) - s.tok
-	ix.sents = append(ix.sents, s)
-	slices.Sort(b.seen)
-	for i := 0; i < len(b.seen); {
-		j := i
-		for j < len(b.seen) && b.seen[j] == b.seen[i] {
-			j++
+		ix.sents = append(ix.sents, s)
+		slices.Sort(b.seen)
+		for i := 0; i < len(b.seen); {
+			j := i
+			for j < len(b.seen) && b.seen[j] == b.seen[i] {
+				j++
+			}
+			b.pairs = append(b.pairs, termSent{term: b.seen[i], sent: sid, tf: int32(j - i)})
+			i = j
 		}
-		b.pairs = append(b.pairs, termSent{term: b.seen[i], sent: sid, tf: int32(j - i)})
-		i = j
 	}
+	ix.nparas += pa.nparas
 }
 
-// termOf returns the term ID of a lower-case word, adding it to the
-// vocabulary; -1 for a stop word. Each distinct word is stemmed once.
-func (ix *Index) termOf(word string) int32 {
+// termOf returns the term ID of a lower-case word with the given stem ("" for
+// a stop word: -1), adding it to the vocabulary.
+func (ix *Index) termOf(word, stem string) int32 {
 	if id, ok := ix.words[word]; ok {
 		return id
 	}
 	id := int32(-1)
-	if !isStop(word) {
-		term := stem(word)
+	if stem != "" {
 		var ok bool
-		if id, ok = ix.vocab[term]; !ok {
+		if id, ok = ix.vocab[stem]; !ok {
 			id = int32(len(ix.terms))
-			ix.vocab[term] = id
-			ix.terms = append(ix.terms, termInfo{text: term, date: isDateWord(word)})
+			ix.vocab[stem] = id
+			ix.terms = append(ix.terms, termInfo{text: stem, date: isDateWord(word)})
 		}
 	}
 	ix.words[word] = id
@@ -186,21 +321,23 @@ func (b *builder) finish() *Index {
 	for i := range next {
 		next[i] = ix.terms[i].post
 	}
-	for _, p := range b.pairs {
-		ix.postings[next[p.term]] = posting{sent: p.sent, tf: p.tf}
-		next[p.term]++
-	}
-	ix.terms = ix.terms[:len(ix.terms)-1]
-	ix.terms = slices.Clip(ix.terms)
 	var total int64
 	for _, s := range ix.sents {
 		total += int64(s.length)
 	}
-	if len(ix.sents) > 0 {
-		ix.avgLen = float64(total) / float64(len(ix.sents))
+	ix.avgLen = float64(total) / float64(max(1, len(ix.sents)))
+	for _, p := range b.pairs {
+		tf := float64(p.tf)
+		l := float64(ix.sents[p.sent].length)
+		norm := tf * (k1 + 1) / (tf + k1*(1-bParam+bParam*l/ix.avgLen))
+		ix.postings[next[p.term]] = posting{sent: p.sent, norm: float32(norm)}
+		next[p.term]++
 	}
+	ix.terms = ix.terms[:len(ix.terms)-1]
+	ix.terms = slices.Clip(ix.terms)
 	ix.scratch.New = func() any {
 		return &scratch{acc: make([]float32, len(ix.sents)), paraMask: make([]uint64, ix.nparas),
+			slotOf:  make([]uint16, len(ix.terms)),
 			artMask: make([]uint64, len(ix.texts))}
 	}
 	b.pairs = nil
@@ -239,17 +376,23 @@ func (ix *Index) similar(term string, fn func(id int32)) {
 		return
 	}
 	ix.fuzzyOnce.Do(ix.buildFuzzy)
-	seen := map[int32]bool{}
-	visit := func(key string) {
-		for _, id := range ix.fuzzy[key] {
-			if !seen[id] && ix.terms[id].text != term && editDistance1(term, ix.terms[id].text) {
-				seen[id] = true
+	var seen [16]int32
+	n := 0
+	visit := func(key []byte) {
+		for _, id := range ix.fuzzy[string(key)] {
+			if n == len(seen) || slices.Contains(seen[:n], id) {
+				continue
+			}
+			if t := ix.terms[id].text; t != term && editDistance1(term, t) {
+				seen[n] = id
+				n++
 				fn(id)
 			}
 		}
 	}
-	visit(term)
-	deletes(term, visit)
+	var buf [64]byte
+	visit(append(buf[:0], term...))
+	deletes(term, buf[:0], visit)
 }
 
 func (ix *Index) buildFuzzy() {
@@ -259,21 +402,23 @@ func (ix *Index) buildFuzzy() {
 			continue
 		}
 		ix.fuzzy[t.text] = append(ix.fuzzy[t.text], int32(id))
-		deletes(t.text, func(d string) {
-			ix.fuzzy[d] = append(ix.fuzzy[d], int32(id))
+		deletes(t.text, nil, func(d []byte) {
+			ix.fuzzy[string(d)] = append(ix.fuzzy[string(d)], int32(id))
 		})
 	}
 }
 
-// deletes calls fn with each string made by deleting one rune of s.
-func deletes(s string, fn func(string)) {
-	prev := ""
+// deletes calls fn with each distinct string made by deleting one rune of
+// s, built in buf, which fn must not keep.
+func deletes(s string, buf []byte, fn func([]byte)) {
+	var prev rune = -1
 	for i, r := range s {
-		d := s[:i] + s[i+len(string(r)):]
-		if d != prev {
-			fn(d)
+		if r == prev {
+			continue // deleting either of two equal neighbours gives the same
 		}
-		prev = d
+		prev = r
+		buf = append(append(buf[:0], s[:i]...), s[i+utf8.RuneLen(r):]...)
+		fn(buf)
 	}
 }
 

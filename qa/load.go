@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -135,8 +134,14 @@ func invalidUTF8(data []byte) (line int, ok bool) {
 // page furniture, when that line has no final full stop and is short;
 // otherwise the opening words of its first sentence.
 func deriveTitle(text, id string) string {
-	for _, p := range paragraphs(text) {
-		line := text[p.start:p.end]
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || isFurniture(line) {
+			continue
+		}
+		if isSalutation(line) {
+			break
+		}
 		if !strings.HasSuffix(line, ".") && len(strings.Fields(line)) <= 20 {
 			return line
 		}
@@ -159,8 +164,9 @@ func clip(s string, n int) string {
 // article, leaving out page furniture:
 //   - lines of fewer than four words: site names, photo credits, buttons
 //     ("Read more", "kremlin.ru", "4 hours ago 3");
-//   - lines that ask the reader to subscribe, sign up, donate or share, or
-//     that credit a photo;
+//   - lines that ask the reader ("you", "our") to subscribe, donate or read
+//     a newsletter, lines with a button's words ("sign up", "read more",
+//     "privacy policy"), and photo credits;
 //   - everything after a line that greets the reader ("Dear readers,"),
 //     which starts an appeal that runs to the end of the page, together with
 //     a lead-in line ending in ":" just before it.
@@ -180,7 +186,7 @@ func paragraphs(text string) []span {
 			continue
 		}
 		line := text[s[0].start:s[0].end]
-		if salutation.MatchString(line) {
+		if isSalutation(line) {
 			if n := len(out); n > 0 && strings.HasSuffix(text[out[n-1].start:out[n-1].end], ":") {
 				out = out[:n-1]
 			}
@@ -196,17 +202,77 @@ func paragraphs(text string) []span {
 
 // isFurniture reports whether one line is page furniture rather than text.
 func isFurniture(line string) bool {
-	words := 0
-	for _, f := range strings.Fields(line) {
-		if strings.IndexFunc(f, unicode.IsLetter) >= 0 {
-			words++
+	var words [64]string
+	n := 0
+	letters := 0
+	// Furniture is short: the first few hundred bytes of a line decide.
+	lower := strings.ToLower(line[:min(len(line), 480)])
+	for f := range strings.FieldsSeq(lower) {
+		if strings.IndexFunc(f, unicode.IsLetter) < 0 {
+			continue
+		}
+		letters++
+		words[n] = strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) })
+		if n++; n == len(words) {
+			break // furniture is short; a long line is text
 		}
 	}
-	return words < 4 || appeal.MatchString(line) || credit.MatchString(line)
+	if letters < 4 {
+		return true
+	}
+	w := words[:n]
+	// "Support The Moscow Times!": an appeal naming the site.
+	if w[0] == "support" && strings.HasSuffix(line, "!") && n <= 5 {
+		return true
+	}
+	switch w[0] {
+	case "photo", "photos", "image", "picture", "video", "credit":
+		if strings.Contains(line, ":") || w[1] == "by" || w[1] == "credit" {
+			return true
+		}
+	}
+	appeal, reader := false, false
+	for i, x := range w {
+		appeal = appeal || appealWords[x]
+		reader = reader || readerWords[x]
+		if i > 0 && appealPairs[[2]string{w[i-1], x}] {
+			return true
+		}
+	}
+	return appeal && reader
+}
+
+// isSalutation reports whether a line greets the reader: "Dear readers,".
+func isSalutation(line string) bool {
+	if len(line) > 40 {
+		return false
+	}
+	f := strings.Fields(strings.ToLower(line))
+	if len(f) < 2 || len(f) > 4 {
+		return false
+	}
+	switch f[0] {
+	case "dear", "hello", "hi":
+		return readers[strings.TrimRight(f[1], ",:!.")]
+	}
+	return false
 }
 
 var (
-	salutation = regexp.MustCompile(`(?i)^(dear|hello|hi) (readers?|friends|subscribers?|supporters?)\b.{0,20}$`)
-	appeal     = regexp.MustCompile(`(?i)\b(sign(ing)? up|subscribe|subscribers?|subscription|newsletters?|donat(e|ion|ions|ing)|support us|your support|support independent|privacy policy|cookie|read (more|entire|the full)|click here|follow us|share (this|on)|advertisement|all rights reserved)\b|^support( the)? \w+( \w+)?!`)
-	credit     = regexp.MustCompile(`(?i)^((photo|image|picture|video)s?( by|:| credit)|credit:)|getty images|\b(AP|AFP|Reuters) photo\b`)
+	readers     = setOf(`reader readers friend friends subscriber subscribers supporter supporters`)
+	readerWords = setOf(`you your our us`)
+	appealWords = setOf(`subscribe subscribers subscription newsletter newsletters donate donation
+		donations donating advertisement cookies`)
+	appealPairs = setOf2(`sign up|signing up|support us|your support|support independent|privacy policy|
+		read more|read entire|click here|follow us|share this|rights reserved|getty images`)
 )
+
+// setOf2 returns the set of "|"-separated two-word phrases in list.
+func setOf2(list string) map[[2]string]bool {
+	m := map[[2]string]bool{}
+	for _, p := range strings.Split(list, "|") {
+		f := strings.Fields(p)
+		m[[2]string{f[0], f[1]}] = true
+	}
+	return m
+}

@@ -33,6 +33,7 @@ package qa
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -52,7 +53,9 @@ var (
 	inflectWeight = 0.5
 	paraBoost     = 1.0
 	artBoost      = 0.5
-	candidates    = 64
+	candidates    = 32
+	commonShare   = 64   // a term in more than 1/commonShare of sentences is common
+	minCommon     = 1000 // … and in more than minCommon sentences
 )
 
 type answerKind uint8
@@ -66,8 +69,9 @@ const (
 )
 
 type alt struct {
-	id int32
-	w  float64
+	id  int32
+	w   float64 // weight: 1 for the word itself
+	idf float64 // of the term
 }
 
 type slot struct {
@@ -88,59 +92,65 @@ const maxTerms = 32
 // maxAlts bounds the terms one slot matches.
 const maxAlts = 8
 
-// parseQuery turns a question into slots.
-func (ix *Index) parseQuery(q string) query {
-	var qu query
-	var prev []string
+// parseQuery turns a question into slots, in memory from sc.
+func (ix *Index) parseQuery(q string, sc *scratch) query {
+	qu := query{slots: sc.slots[:0]}
 	maxIDF := ix.idf(0)
-	tokenize(q, func(t token) {
-		prev = append(prev, t.word)
+	var before string // the word before, when it is a question word
+	tokenize(q, func(tk token) {
 		if len(qu.slots) >= maxTerms {
 			return
 		}
 		if qu.want == kindAny {
-			qu.want = questionKind(prev)
+			qu.want, before = questionKind(before, tk.word)
+			if qu.want == kindAny && before == "" && sayingWords[string(tk.word)] {
+				qu.want = kindQuote
+			}
 		}
-		if qu.want == kindAny && sayingWords[t.word] && len(prev) > 1 {
-			qu.want = kindQuote
-		}
-		if queryStop[t.word] {
+		if queryStop[string(tk.word)] {
 			return
 		}
-		id, known := ix.words[t.word]
+		id, known := ix.words[string(tk.word)]
 		if known && id < 0 {
 			return // stop word
 		}
-		term := ""
-		if !known {
-			if isStop(t.word) {
+		var term string
+		if known {
+			term = ix.terms[id].text
+		} else {
+			word := string(tk.word)
+			if isStop(word) {
 				return
 			}
-			term = stem(t.word)
+			term = stem(word)
 			var ok bool
 			if id, ok = ix.vocab[term]; !ok {
 				id = -1
 			}
-		} else {
-			term = ix.terms[id].text
 		}
 		for _, s := range qu.slots {
-			if slices.ContainsFunc(s.alts, func(a alt) bool { return id >= 0 && a.id == id }) {
+			if id >= 0 && len(s.alts) > 0 && s.alts[0].id == id {
 				return // repeated word
 			}
 		}
-		var s slot
+		n := len(qu.slots)
+		s := slot{alts: sc.alts[n*maxAlts : n*maxAlts : (n+1)*maxAlts]}
+		add := func(v int32, w float64) {
+			if len(s.alts) < maxAlts {
+				s.alts = append(s.alts, alt{v, w, ix.idf(ix.terms[v].df)})
+			}
+		}
 		if id >= 0 {
-			s.alts = append(s.alts, alt{id, 1})
-			s.idf = ix.idf(ix.terms[id].df)
+			add(id, 1)
+			s.idf = s.alts[0].idf
 			if ix.properNoun(id) {
 				ix.similar(term, func(v int32) {
 					switch {
 					case !ix.properNoun(v):
 					case !suffixOnly(term, ix.terms[v].text):
-						s.alts = append(s.alts, alt{v, spellWeight})
+						add(v, spellWeight)
 					default:
-						s.alts = append(s.alts, alt{v, inflectWeight})
+						add(v, inflectWeight)
 					}
 				})
 			}
@@ -153,24 +163,25 @@ func (ix *Index) parseQuery(q string) query {
 				}
 			})
 			if best >= 0 {
-				s.alts = append(s.alts, alt{best, typoWeight})
-				s.idf = ix.idf(ix.terms[best].df)
+				add(best, typoWeight)
+				s.idf = s.alts[0].idf
 			}
 		}
 		for _, syn := range synonyms[term] {
 			if v, ok := ix.vocab[syn]; ok && v != id {
-				s.alts = append(s.alts, alt{v, synWeight})
-				if id < 0 && len(s.alts) == 1 {
-					s.idf = ix.idf(ix.terms[v].df)
-				}
+				add(v, synWeight)
 			}
 		}
-		if len(s.alts) > maxAlts {
-			s.alts = s.alts[:maxAlts]
+		if len(s.alts) == 0 {
+			// A word the articles never use: it only counts against coverage.
+			s.alts = nil
+		} else if id < 0 && s.idf == maxIDF {
+			s.idf = s.alts[0].idf // known only through a synonym
 		}
 		qu.slots = append(qu.slots, s)
 		qu.total += s.idf
 	})
+	sc.slots = qu.slots
 	return qu
 }
 
@@ -182,24 +193,32 @@ func suffixOnly(a, b string) bool {
 	return string(ra[:n-1]) == string(rb[:n-1])
 }
 
-// questionKind returns the kind of answer the question words so far ask for.
-func questionKind(words []string) answerKind {
-	last := words[len(words)-1]
-	before := ""
-	if len(words) > 1 {
-		before = words[len(words)-2]
+// questionKind returns the kind of answer a question asks for, given its
+// word w and the question word before it (if any), and the question word
+// to remember for the next call.
+func questionKind(before string, w []byte) (answerKind, string) {
+	switch string(w) {
+	case "who", "whom", "whose", "where", "which":
+		return kindName, ""
+	case "when":
+		return kindDate, ""
+	case "how":
+		return kindAny, "how"
+	case "what":
+		return kindAny, "what"
 	}
-	switch {
-	case last == "who" || last == "whom" || last == "whose" || last == "where" || last == "which":
-		return kindName
-	case last == "when":
-		return kindDate
-	case before == "how" && (last == "many" || last == "much" || last == "long" || last == "old"):
-		return kindNumber
-	case (before == "what" || before == "which") && dateWords[last]:
-		return kindDate
+	switch before {
+	case "how":
+		switch string(w) {
+		case "many", "much", "long", "old":
+			return kindNumber, ""
+		}
+	case "what":
+		if dateWords[string(w)] {
+			return kindDate, ""
+		}
 	}
-	return kindAny
+	return kindAny, ""
 }
 
 // sayingWords are verbs of saying: a question that uses one asks for what
@@ -215,8 +234,13 @@ var queryStop = setOf(`happen happened happens tell told know knew explain descr
 // scratch is the per-question working memory, pooled.
 type scratch struct {
 	acc      []float32 // stage-1 score per sentence
-	paraMask []uint64  // slots matched anywhere in each paragraph
-	artMask  []uint64  // slots matched anywhere in each article
+	order    [][2]int  // slot and alt, rarest term first
+	slots    []slot
+	alts     [maxTerms * maxAlts]alt
+	terms    []int32  // a sentence's distinct terms
+	slotOf   []uint16 // per term: slot<<8 | alt, plus 1; 0 when not in the question
+	paraMask []uint64 // slots matched anywhere in each paragraph
+	artMask  []uint64 // slots matched anywhere in each article
 	touched  []int32
 	cands    []cand
 }
@@ -230,21 +254,67 @@ type cand struct {
 // rank returns the best sentences for q, best first, with their scores
 // and coverage. The caller must give sc back to the pool.
 func (ix *Index) rank(qu query, sc *scratch) []cand {
-	// Stage 1: BM25 over the postings.
 	for si, s := range qu.slots {
-		bit := uint64(1) << si
-		for _, a := range s.alts {
-			w := a.w * ix.idf(ix.terms[a.id].df)
-			for _, p := range ix.postingsOf(a.id) {
-				l := float64(ix.sents[p.sent].length)
-				tf := float64(p.tf)
-				v := w * tf * (k1 + 1) / (tf + k1*(1-bParam+bParam*l/ix.avgLen))
-				if sc.acc[p.sent] == 0 {
-					sc.touched = append(sc.touched, p.sent)
+		for ai, a := range s.alts {
+			if sc.slotOf[a.id] == 0 {
+				sc.slotOf[a.id] = uint16(si<<8|ai) + 1
+			}
+		}
+	}
+	defer func() {
+		for _, s := range qu.slots {
+			for _, a := range s.alts {
+				sc.slotOf[a.id] = 0
+			}
+		}
+	}()
+	// Stage 1: BM25 over the postings, rarest terms first. Once rarer terms
+	// have found enough sentences, a common term (more than commonShare of
+	// all sentences) only adds to sentences already found: a sentence
+	// holding none of the question's rarer words is no answer, and skipping
+	// the long posting lists keeps answering fast on a large corpus.
+	order := sc.order[:0]
+	for si, s := range qu.slots {
+		for ai := range s.alts {
+			order = append(order, [2]int{si, ai})
+		}
+	}
+	slices.SortFunc(order, func(x, y [2]int) int {
+		return int(ix.terms[qu.slots[x[0]].alts[x[1]].id].df - ix.terms[qu.slots[y[0]].alts[y[1]].id].df)
+	})
+	sc.order = order
+	common := max(minCommon, len(ix.sents)/commonShare)
+	for _, o := range order {
+		a := qu.slots[o[0]].alts[o[1]]
+		bit := uint64(1) << o[0]
+		w := float32(a.w * a.idf)
+		posts := ix.postingsOf(a.id)
+		add := func(p posting) {
+			if sc.acc[p.sent] == 0 {
+				sc.touched = append(sc.touched, p.sent)
+			}
+			sc.acc[p.sent] += w * p.norm
+			l := ix.sents[p.sent]
+			sc.paraMask[l.para] |= bit
+			sc.artMask[l.art] |= bit
+		}
+		switch {
+		case len(posts) <= common || len(sc.touched) < 4*candidates:
+			for _, p := range posts {
+				add(p)
+			}
+		case len(sc.touched)*bits.Len(uint(len(posts))) < len(posts):
+			for _, sid := range sc.touched {
+				i, ok := slices.BinarySearchFunc(posts, sid, func(p posting, sid int32) int { return int(p.sent - sid) })
+				if ok {
+					add(posts[i])
 				}
-				sc.acc[p.sent] += float32(v)
-				sc.paraMask[ix.sents[p.sent].para] |= bit
-				sc.artMask[ix.sents[p.sent].art] |= bit
+			}
+		default:
+			for _, p := range posts {
+				if sc.acc[p.sent] != 0 {
+					add(p)
+				}
 			}
 		}
 	}
@@ -269,7 +339,7 @@ func (ix *Index) rank(qu query, sc *scratch) []cand {
 	for i := range top {
 		c := &top[i]
 		s := &ix.sents[c.sent]
-		base, cov, phrase, answer := ix.features(&qu, s)
+		base, cov, phrase, answer := ix.features(&qu, s, sc.slotOf)
 		if c.sent > 0 {
 			if p := &ix.sents[c.sent-1]; p.para == s.para {
 				base += ctxWeight * float64(sc.acc[c.sent-1])
@@ -309,7 +379,7 @@ func byScore(a, b cand) int {
 // up every term, so a sentence holding a word and its synonym counts twice
 // there), the coverage with each slot weighted by that term's weight, the
 // phrase share and whether s holds the kind of answer wanted.
-func (ix *Index) features(qu *query, s *sentence) (bm25, coverage, phrase, answer float64) {
+func (ix *Index) features(qu *query, s *sentence, slotOf []uint16) (bm25, coverage, phrase, answer float64) {
 	toks := ix.toks[s.tok : s.tok+s.ntok]
 	flags := ix.flags[s.tok : s.tok+s.ntok]
 	var tf [maxTerms][maxAlts]int32
@@ -323,13 +393,14 @@ func (ix *Index) features(qu *query, s *sentence) (bm25, coverage, phrase, answe
 			continue
 		}
 		n++
-		si, ai := qu.slotOf(t)
-		if si < 0 {
+		v := int(slotOf[t])
+		if v == 0 {
 			if answer == 0 && ix.isAnswer(qu.want, t, flags[i]) {
 				answer = 1
 			}
 			continue
 		}
+		si, ai := (v-1)>>8, (v-1)&0xff
 		tf[si][ai]++
 		if si > 0 && matched&(1<<(si-1)) != 0 && n-pos[si-1] <= 2 {
 			pairs++
@@ -350,7 +421,7 @@ func (ix *Index) features(qu *query, s *sentence) (bm25, coverage, phrase, answe
 				continue
 			}
 			f := float64(tf[si][ai])
-			v := a.w * ix.idf(ix.terms[a.id].df) * f * (k1 + 1) / (f + norm)
+			v := a.w * a.idf * f * (k1 + 1) / (f + norm)
 			best = max(best, v)
 			bestW = max(bestW, a.w)
 		}
@@ -379,19 +450,6 @@ func (qu *query) coverage(matched uint64) float64 {
 		return 0
 	}
 	return got / qu.total
-}
-
-// slotOf returns the slot term t matches and the index of t among the
-// slot's terms, or -1, -1.
-func (qu *query) slotOf(t int32) (int, int) {
-	for i := range qu.slots {
-		for j, a := range qu.slots[i].alts {
-			if a.id == t {
-				return i, j
-			}
-		}
-	}
-	return -1, -1
 }
 
 // isAnswer reports whether a word of a sentence that the question does not

@@ -11,7 +11,7 @@ import (
 // A token is one word of a text as the index sees it.
 type token struct {
 	start, end int    // byte offsets of the word in the text
-	word       string // lower case, apostrophes and possessive removed
+	word       []byte // lower case, apostrophes and possessive removed; valid during the callback
 	flags      tokFlag
 }
 
@@ -92,7 +92,7 @@ func tokenize(text string, emit func(token)) {
 			f |= flagFirst
 			first = false
 		}
-		emit(token{start: start, end: i, word: string(buf), flags: f})
+		emit(token{start: start, end: i, word: buf, flags: f})
 	}
 }
 

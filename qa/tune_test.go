@@ -32,8 +32,6 @@ func TestTune(t *testing.T) {
 		vals []float64
 	}
 	knobs := []knob{
-		{"k1", &k1, []float64{0.9, 1.2, 1.6}},
-		{"b", &bParam, []float64{0.3, 0.5, 0.75}},
 		{"ctx", &ctxWeight, []float64{0, 0.2, 0.4}},
 		{"phrase", &phraseBoost, []float64{0, 0.3, 0.6}},
 		{"answer", &answerBoost, []float64{0, 0.4, 0.6, 1}},
