@@ -1,0 +1,260 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/bot/telegram/telegramtest"
+	"github.com/storybot/storybot/qa"
+)
+
+const (
+	testToken  = "123456:AAH-secret-token-0123456789abcdef"
+	testSecret = "webhook-Secret_42"
+	botName    = "storybot_test_bot"
+)
+
+var (
+	srcMT   = qa.Source{ID: "mt", Title: "Syria Leader Stresses Ties", Outlet: "The Moscow Times"}
+	srcTASS = qa.Source{ID: "tass", Title: "Putin talks to Syria", Outlet: "TASS"}
+)
+
+// fakeQA answers from a fixed table, or echoes the question for any
+// question starting with "echo". It can hold every question at a gate,
+// and panics on "boom".
+type fakeQA struct {
+	mu      sync.Mutex
+	table   map[string][]qa.Answer
+	asked   []string
+	gate    chan struct{} // nil: answer at once
+	entered chan string   // if non-nil, gets each question as Ask starts
+}
+
+func newQA() *fakeQA {
+	return &fakeQA{table: map[string][]qa.Answer{
+		"who is the kremlin spokesman?": {{
+			Text:   "Kremlin spokesman Dmitry Peskov called it an \"important trip.\"",
+			Source: srcMT, AlsoIn: []qa.Source{srcTASS}, Score: 1,
+		}},
+	}}
+}
+
+func (f *fakeQA) Ask(q string) (qa.Result, error) {
+	f.mu.Lock()
+	f.asked = append(f.asked, q)
+	gate, entered := f.gate, f.entered
+	ans := f.table[strings.ToLower(q)]
+	f.mu.Unlock()
+	if entered != nil {
+		entered <- q
+	}
+	if gate != nil {
+		<-gate
+	}
+	if q == "boom" {
+		panic("boom: the core fell over")
+	}
+	if strings.HasPrefix(q, "echo") {
+		ans = []qa.Answer{{Text: "Answer to: " + q, Source: srcTASS, Score: 1}}
+	}
+	return qa.Result{Question: q, Answers: ans}, nil
+}
+
+func (f *fakeQA) Sources() []qa.SourceInfo {
+	return []qa.SourceInfo{{Source: srcMT, Sentences: 10}, {Source: srcTASS, Sentences: 8}}
+}
+
+func (f *fakeQA) questions() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.asked...)
+}
+
+// countMetrics records metric events.
+type countMetrics struct {
+	mu     sync.Mutex
+	kinds  map[string]int
+	errors map[string]int
+}
+
+func (m *countMetrics) Question(_ string, k bot.Kind, _ time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.kinds[k.String()]++
+}
+
+func (m *countMetrics) PlatformError(_, kind string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.errors[kind]++
+}
+
+func (m *countMetrics) errorCount(kind string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.errors[kind]
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger and the test at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// harness runs an Adapter against a fake Bot API.
+type harness struct {
+	t       testing.TB
+	fake    *telegramtest.Server
+	qa      *fakeQA
+	metrics *countMetrics
+	a       *Adapter
+	logs    *syncBuffer
+	cancel  context.CancelFunc
+	done    chan error
+	stopped bool
+}
+
+type options struct {
+	cfg   func(*Config)
+	limit bot.LimitConfig
+	qa    *fakeQA
+}
+
+// testConfig is a Config for the fake: short waits, no typing action.
+func testConfig(fake *telegramtest.Server) Config {
+	return Config{
+		Token:           testToken,
+		APIURL:          fake.URL,
+		PollTimeout:     2 * time.Second,
+		RequestTimeout:  5 * time.Second,
+		RetryBackoff:    time.Millisecond,
+		RetryBackoffMax: 5 * time.Millisecond,
+		TypingAfter:     -1,
+		Workers:         4,
+		DrainTimeout:    10 * time.Second,
+	}
+}
+
+// start runs an adapter against fake and waits until it is ready.
+func start(t testing.TB, fake *telegramtest.Server, o options) *harness {
+	t.Helper()
+	if o.qa == nil {
+		o.qa = newQA()
+	}
+	cfg := testConfig(fake)
+	if o.cfg != nil {
+		o.cfg(&cfg)
+	}
+	h := &harness{t: t, fake: fake, qa: o.qa, logs: &syncBuffer{}, done: make(chan error, 1),
+		metrics: &countMetrics{kinds: map[string]int{}, errors: map[string]int{}}}
+	svc := bot.NewService(o.qa, bot.Config{Topic: "the test story", Limit: o.limit}, h.metrics)
+	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := New(svc, cfg, log)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	h.a = a
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	go func() { h.done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		if !h.stopped {
+			h.stop()
+		}
+		h.checkNoSecrets()
+	})
+	deadline := time.After(20 * time.Second)
+	for !a.Ready() {
+		select {
+		case err := <-h.done:
+			h.stopped = true
+			t.Fatalf("Run returned before ready: %v", err)
+		case <-deadline:
+			t.Fatal("adapter not ready")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	return h
+}
+
+// stop cancels Run, as SIGTERM does, and returns its error.
+func (h *harness) stop() error {
+	h.t.Helper()
+	h.stopped = true
+	h.cancel()
+	select {
+	case err := <-h.done:
+		return err
+	case <-time.After(30 * time.Second):
+		h.t.Fatal("Run did not return after cancel")
+		return nil
+	}
+}
+
+func (h *harness) checkNoSecrets() {
+	h.t.Helper()
+	logs := h.logs.String()
+	for _, s := range []string{testToken, testSecret, "AAH-secret-token"} {
+		if strings.Contains(logs, s) {
+			h.t.Errorf("logs contain a secret %q:\n%s", s, logs)
+		}
+	}
+}
+
+// repliesTo returns the messages sent in reply to message id in chat.
+func repliesTo(sent []telegramtest.Sent, chat int64, id int) []telegramtest.Sent {
+	var out []telegramtest.Sent
+	for _, s := range sent {
+		if s.ChatID == chat && s.ReplyTo == id {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ask sends text in a private chat with user and waits for the reply.
+func (h *harness) ask(user int64, text string) telegramtest.Sent {
+	h.t.Helper()
+	_, id := h.fake.AddMessage(telegramtest.Message{UserID: user, Text: text})
+	return h.waitReply(user, id)
+}
+
+// waitReply waits for the first reply to message id in chat.
+func (h *harness) waitReply(chat int64, id int) telegramtest.Sent {
+	h.t.Helper()
+	var got []telegramtest.Sent
+	h.fake.Wait(h.t, fmt.Sprintf("a reply to message %d in chat %d", id, chat), func() bool {
+		got = repliesTo(h.fake.Sent(), chat, id)
+		return len(got) > 0
+	})
+	return got[0]
+}
+
+// entityText returns the text of the first entity of type typ in s.
+func entityText(s telegramtest.Sent, typ string) (string, bool) {
+	for _, e := range s.Entities {
+		if e.Type == typ {
+			return telegramtest.Slice(s.Plain, e.Offset, e.Length), true
+		}
+	}
+	return "", false
+}
