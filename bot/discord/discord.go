@@ -1,0 +1,170 @@
+// Package discord serves storybot on Discord: the /ask, /sources and /help
+// slash commands, questions that mention the bot in a channel, and any
+// message in a direct message. Answers are embeds quoting the articles,
+// each reply a Discord reply to the question, none able to ping anyone.
+//
+// The Adapter is built on discordgo, with three things discordgo does not do
+// on its own: it stops with an error on the gateway close codes that mean a
+// reconnect cannot succeed (4004, a rejected token; 4014, intents not
+// granted) instead of reconnecting forever; it waits out REST rate limits
+// in a way shutdown can interrupt; and it can send every request to another
+// API base (WithAPIURL), which is how the tests run against a fake Discord.
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/storybot/storybot/bot"
+)
+
+// DefaultAPIURL is Discord's REST API base for the API version discordgo
+// speaks; the gateway URL is looked up there too.
+var DefaultAPIURL = strings.TrimSuffix(discordgo.EndpointAPI, "/")
+
+// platform names the adapter in logs, metrics and flood-control keys.
+const platform = "discord"
+
+// Intents are the gateway intents the bot asks for: messages in guild
+// channels and in DMs. Neither is privileged. Without the privileged
+// Message Content intent Discord still delivers the text of DMs and of
+// messages that mention the bot, which is all the bot reads.
+const Intents = discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+
+var (
+	// ErrNoToken is returned by New without a bot token.
+	ErrNoToken = errors.New("no bot token")
+	// ErrTokenRejected is returned by Run when Discord rejects the token
+	// (gateway close code 4004, or HTTP 401).
+	ErrTokenRejected = errors.New("discord rejected the bot token")
+	// ErrDisallowedIntents is returned by Run when Discord refuses the
+	// intents (gateway close code 4014).
+	ErrDisallowedIntents = errors.New("discord refused the gateway intents")
+)
+
+// Adapter serves the bot on Discord. It implements bot.Adapter.
+type Adapter struct {
+	token      string
+	svc        *bot.Service
+	log        *slog.Logger
+	apiURL     string
+	guildIDs   []string
+	shardID    int
+	shardCount int
+	workers    int
+	queue      int
+	grace      time.Duration
+
+	// Tests shorten these.
+	reconnectBase time.Duration // first wait after a failed reconnect; doubles
+	retryBase     time.Duration // first wait after a REST 5xx; doubles
+
+	ready   atomic.Bool
+	started atomic.Bool
+}
+
+// Option configures an Adapter.
+type Option func(*Adapter)
+
+// WithAPIURL sends every REST call, and the gateway lookup, to base instead
+// of DefaultAPIURL, e.g. "http://127.0.0.1:8080/api/v9".
+func WithAPIURL(base string) Option { return func(a *Adapter) { a.apiURL = base } }
+
+// WithGuilds registers the slash commands in these guilds, where they
+// appear at once, instead of globally.
+func WithGuilds(ids ...string) Option { return func(a *Adapter) { a.guildIDs = ids } }
+
+// WithShard makes this process shard id of count (Discord's sharding).
+func WithShard(id, count int) Option {
+	return func(a *Adapter) { a.shardID, a.shardCount = id, count }
+}
+
+// WithWorkers sets how many replies are worked on at once.
+func WithWorkers(n int) Option { return func(a *Adapter) { a.workers = n } }
+
+// WithLogger sets the logger; the default discards.
+func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
+
+// WithShutdownGrace bounds how long Run, once its context is cancelled,
+// waits for replies in flight.
+func WithShutdownGrace(d time.Duration) Option { return func(a *Adapter) { a.grace = d } }
+
+// New returns an Adapter for the bot token (as the Developer Portal shows
+// it, without "Bot ") answering through svc.
+func New(token string, svc *bot.Service, opts ...Option) (*Adapter, error) {
+	a := &Adapter{
+		token:         strings.TrimPrefix(strings.TrimSpace(token), "Bot "),
+		svc:           svc,
+		log:           slog.New(slog.DiscardHandler),
+		apiURL:        DefaultAPIURL,
+		shardCount:    1,
+		workers:       8,
+		queue:         32,
+		grace:         10 * time.Second,
+		reconnectBase: time.Second,
+		retryBase:     500 * time.Millisecond,
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	switch {
+	case a.token == "":
+		return nil, fmt.Errorf("discord: %w", ErrNoToken)
+	case a.shardCount < 1 || a.shardID < 0 || a.shardID >= a.shardCount:
+		return nil, fmt.Errorf("discord: shard %d of %d: want 0 <= shard_id < shard_count", a.shardID, a.shardCount)
+	case a.workers < 1:
+		return nil, fmt.Errorf("discord: %d workers: want at least 1", a.workers)
+	}
+	if a.apiURL == "" {
+		a.apiURL = DefaultAPIURL
+	}
+	if _, err := parseBase(a.apiURL); err != nil {
+		return nil, fmt.Errorf("discord: %w", err)
+	}
+	return a, nil
+}
+
+// Name returns "discord".
+func (a *Adapter) Name() string { return platform }
+
+// Ready reports whether the gateway is connected.
+func (a *Adapter) Ready() bool { return a.ready.Load() }
+
+// Run connects to the gateway, registers the slash commands, and answers
+// until ctx is cancelled. Then it stops taking events, finishes the replies
+// in flight (for up to the shutdown grace; a reply still waiting out a rate
+// limit is given up), closes the gateway and returns nil. It returns an
+// error, after the same shutdown, when Discord rejects the token or the
+// intents, or refuses the shard. Run may be called once.
+func (a *Adapter) Run(ctx context.Context) error {
+	if !a.started.CompareAndSwap(false, true) {
+		return errors.New("discord: Run called twice")
+	}
+	r, err := a.newRun(ctx)
+	if err != nil {
+		return fmt.Errorf("discord: %w", err)
+	}
+	r.startWorkers()
+	err = r.serve(ctx)
+	a.ready.Store(false)
+	r.shutdown()
+	if err != nil {
+		return fmt.Errorf("discord: %w", err)
+	}
+	return nil
+}
+
+// redact removes the token from text bound for a log or an error.
+func (a *Adapter) redact(s string) string {
+	if a.token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, a.token, "[token]")
+}

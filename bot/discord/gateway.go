@@ -1,0 +1,366 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
+)
+
+// run is the state of one Run: the discordgo sessions, the reply workers,
+// and what the gateway loop knows.
+//
+// Two discordgo sessions share one HTTP client and rate limiter: rest sends
+// every reply and command registration and never opens the gateway; gw
+// holds the gateway connection and is replaced by a fresh one when Discord
+// says the session cannot be resumed. discordgo's own reconnect loop is off
+// (it retries forever, even on a rejected token): serve reconnects instead,
+// resuming where discordgo can, and stops on the close codes that mean
+// trying again is pointless.
+type run struct {
+	a    *Adapter
+	log  *slog.Logger
+	tr   *transport
+	rest *discordgo.Session
+	gw   *discordgo.Session
+	dial *websocket.Dialer
+
+	self  atomic.Value // the bot's user ID, from READY
+	appID atomic.Value // the application ID, from READY
+
+	dropped chan struct{} // the gateway connection closed
+	readied chan struct{} // a READY arrived
+	seen    *seen
+
+	mu     sync.RWMutex // guards closed and sending on queues
+	closed bool
+	queues []chan job
+	wg     sync.WaitGroup
+
+	work       context.Context // for replies: outlives the Run context by the grace
+	cancelWork context.CancelFunc
+
+	opening    atomic.Bool // gw.Open is running
+	connMu     sync.Mutex
+	conn       net.Conn // the latest gateway TCP connection
+	stopUnhang func() bool
+	registered bool
+}
+
+func (a *Adapter) newRun(ctx context.Context) (*run, error) {
+	r := &run{
+		a:       a,
+		log:     a.log,
+		dropped: make(chan struct{}, 1),
+		readied: make(chan struct{}, 1),
+		seen:    newSeen(4096),
+	}
+	r.self.Store("")
+	r.appID.Store("")
+	tr, err := newTransport(discordgo.EndpointAPI, a.apiURL, ctx.Done())
+	if err != nil {
+		return nil, err
+	}
+	tr.backoff = a.retryBase
+	tr.onRetry = func(kind string, wait time.Duration) {
+		r.log.Warn("discord REST call retried", "reason", kind, "wait", wait)
+		a.svc.Metrics().PlatformError(platform, kind)
+	}
+	r.tr = tr
+	r.dial = &websocket.Dialer{
+		Proxy:            http.ProxyFromEnvironment,
+		HandshakeTimeout: 15 * time.Second,
+		NetDialContext:   r.dialGateway,
+	}
+	client := &http.Client{Transport: tr}
+	limiter := discordgo.NewRatelimiter()
+	r.rest = a.newSession(client, limiter, r.dial)
+	r.gw = r.newGateway(client, limiter)
+	r.work, r.cancelWork = context.WithCancel(context.WithoutCancel(ctx))
+	// discordgo's Open blocks reading the gateway with no deadline; if the
+	// Run context ends during an Open, close its connection to end it.
+	r.stopUnhang = context.AfterFunc(ctx, func() {
+		if r.opening.Load() {
+			r.connMu.Lock()
+			if r.conn != nil {
+				r.conn.Close()
+			}
+			r.connMu.Unlock()
+		}
+	})
+	return r, nil
+}
+
+// newSession returns a discordgo session set up the way the adapter needs.
+func (a *Adapter) newSession(client *http.Client, limiter *discordgo.RateLimiter, dial *websocket.Dialer) *discordgo.Session {
+	s, _ := discordgo.New("Bot " + a.token) // New cannot fail
+	s.Client = client
+	s.Ratelimiter = limiter
+	s.Dialer = dial
+	// discordgo logs the IDENTIFY payload, token included, at debug level;
+	// keep it silent and log what matters here.
+	s.LogLevel = -1
+	s.ShouldReconnectOnError = false
+	s.ShouldRetryOnRateLimit = false // transport waits, interruptibly
+	s.MaxRestRetries = 0             // transport retries 5xx
+	s.StateEnabled = false
+	s.SyncEvents = true // handlers run in gateway order; they only enqueue
+	s.Identify.Intents = Intents
+	s.ShardID, s.ShardCount = a.shardID, a.shardCount
+	return s
+}
+
+// newGateway returns a gateway session with the event handlers attached.
+func (r *run) newGateway(client *http.Client, limiter *discordgo.RateLimiter) *discordgo.Session {
+	s := r.a.newSession(client, limiter, r.dial)
+	s.AddHandler(func(_ *discordgo.Session, e *discordgo.Ready) { r.onReady(e) })
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
+		r.log.Info("discord gateway session resumed")
+	})
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+		select {
+		case r.dropped <- struct{}{}:
+		default:
+		}
+	})
+	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { r.onMessage(m.Message) })
+	s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { r.onInteraction(i.Interaction) })
+	return s
+}
+
+func (r *run) onReady(e *discordgo.Ready) {
+	if e.User != nil {
+		r.self.Store(e.User.ID)
+	}
+	switch {
+	case e.Application != nil && e.Application.ID != "":
+		r.appID.Store(e.Application.ID)
+	case e.User != nil:
+		r.appID.Store(e.User.ID) // a bot's application shares its user's ID
+	}
+	name := ""
+	if e.User != nil {
+		name = e.User.Username
+	}
+	r.log.Info("discord gateway ready", "user", name, "shard", r.a.shardID, "shards", r.a.shardCount)
+	select {
+	case r.readied <- struct{}{}:
+	default:
+	}
+}
+
+// dialGateway opens the TCP connection under the gateway websocket. It
+// remembers the connection so a hung Open can be ended at shutdown, and
+// gives reads an idle deadline: Discord sends a heartbeat ACK every ~41 s,
+// so silence for minutes means the connection is dead.
+func (r *run) dialGateway(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
+	c, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	r.connMu.Lock()
+	r.conn = c
+	r.connMu.Unlock()
+	return &idleConn{Conn: c, idle: 3 * time.Minute}, nil
+}
+
+// idleConn fails a read that waits longer than idle.
+type idleConn struct {
+	net.Conn
+	idle time.Duration
+}
+
+func (c *idleConn) Read(p []byte) (int, error) {
+	c.Conn.SetReadDeadline(time.Now().Add(c.idle))
+	return c.Conn.Read(p)
+}
+
+// serve keeps the gateway connected until ctx ends (nil) or Discord says
+// reconnecting cannot help (an error).
+func (r *run) serve(ctx context.Context) error {
+	failures := 0
+	for ctx.Err() == nil {
+		r.opening.Store(true)
+		err := r.gw.Open()
+		r.opening.Store(false)
+		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+			failures = 0
+			r.a.ready.Store(true)
+			if err := r.connected(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		fatal, fresh := r.classify(err)
+		if fatal != nil {
+			r.log.Error("discord gateway refused the bot; not reconnecting", "err", fatal)
+			return fatal
+		}
+		if fresh {
+			r.log.Info("discord gateway session cannot be resumed; starting a new one")
+			r.gw = r.newGateway(r.rest.Client, r.rest.Ratelimiter)
+		}
+		failures++
+		wait := min(r.a.reconnectBase<<min(failures-1, 10), 2*time.Minute)
+		r.log.Warn("discord gateway connection failed", "err", r.describe(err), "retry_in", wait)
+		r.a.svc.Metrics().PlatformError(platform, "gateway")
+		if !sleep(ctx, wait) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// connected registers the commands once and waits for the connection to
+// drop (nil) or ctx to end (nil), or for a fatal registration error.
+func (r *run) connected(ctx context.Context) error {
+	for {
+		if id := r.appID.Load().(string); !r.registered && id != "" {
+			r.registered = true
+			if err := r.register(ctx, id); err != nil {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-r.dropped:
+			r.a.ready.Store(false)
+			r.log.Warn("discord gateway disconnected; reconnecting")
+			r.a.svc.Metrics().PlatformError(platform, "gateway")
+			return nil
+		case <-r.readied:
+		}
+	}
+}
+
+// classify sorts a failed Open: a fatal error to stop on, or whether the
+// session must be replaced by a new one; otherwise retry.
+func (r *run) classify(err error) (fatal error, fresh bool) {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		switch ce.Code {
+		case 4004:
+			return fmt.Errorf("%w (gateway close code 4004)", ErrTokenRejected), false
+		case 4014:
+			return fmt.Errorf("%w (gateway close code 4014); the bot needs only the Guild Messages and Direct Messages intents, neither privileged", ErrDisallowedIntents), false
+		case 4010, 4011:
+			return fmt.Errorf("gateway refused shard %d of %d (close code %d: %s)", r.a.shardID, r.a.shardCount, ce.Code, ce.Text), false
+		case 4012, 4013:
+			return fmt.Errorf("gateway closed the connection (close code %d: %s)", ce.Code, ce.Text), false
+		case 4007, 4009:
+			return nil, true
+		}
+	}
+	if unauthorized(err) {
+		return fmt.Errorf("%w (HTTP 401)", ErrTokenRejected), false
+	}
+	return nil, false
+}
+
+func unauthorized(err error) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized
+}
+
+// describe returns err for a log line, without URLs (an interaction's URL
+// holds its token) or the bot token.
+func (r *run) describe(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return r.a.redact(ue.Op + ": " + r.describe(ue.Err))
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		s := "HTTP " + re.Response.Status
+		if re.Message != nil && re.Message.Message != "" {
+			s += ": " + re.Message.Message
+		}
+		return r.a.redact(s)
+	}
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil {
+		return "rate limited; retry after " + rl.RetryAfter.String()
+	}
+	return r.a.redact(err.Error())
+}
+
+// register overwrites the slash commands, globally or in each configured
+// guild, so commands from older versions disappear. Only shard 0 does it:
+// commands belong to the application, not to a shard.
+func (r *run) register(ctx context.Context, appID string) error {
+	if r.a.shardID != 0 {
+		return nil
+	}
+	cmds := commands(r.a.svc.MaxQuestion())
+	guilds := r.a.guildIDs
+	if len(guilds) == 0 {
+		guilds = []string{""}
+	}
+	for _, g := range guilds {
+		where := "global"
+		if g != "" {
+			where = "guild " + g
+		}
+		_, err := r.rest.ApplicationCommandBulkOverwrite(appID, g, cmds, discordgo.WithContext(ctx))
+		switch {
+		case err == nil:
+			r.log.Info("discord slash commands registered", "where", where, "commands", len(cmds))
+		case unauthorized(err):
+			return fmt.Errorf("%w (HTTP 401 registering commands)", ErrTokenRejected)
+		case ctx.Err() != nil:
+			return nil
+		default:
+			r.log.Error("discord slash commands not registered; was the bot invited with the applications.commands scope?",
+				"where", where, "err", r.describe(err))
+			r.a.svc.Metrics().PlatformError(platform, "commands")
+		}
+	}
+	return nil
+}
+
+// shutdown stops taking events, waits for the replies in flight (up to the
+// grace), and closes the gateway.
+func (r *run) shutdown() {
+	r.mu.Lock()
+	r.closed = true
+	for _, q := range r.queues {
+		close(q)
+	}
+	r.mu.Unlock()
+	timer := time.AfterFunc(r.a.grace, r.cancelWork)
+	r.wg.Wait()
+	timer.Stop()
+	r.cancelWork()
+	r.stopUnhang()
+	r.gw.Close() // sends close code 1000: the session ends
+	if t, ok := r.tr.next.(*http.Transport); ok {
+		t.CloseIdleConnections()
+	}
+	r.log.Info("discord adapter stopped")
+}
+
+// sleep waits d and reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

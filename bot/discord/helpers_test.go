@@ -1,0 +1,181 @@
+package discord
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/bot/discord/discordtest"
+	"github.com/storybot/storybot/qa"
+)
+
+// answerer is a bot.Answerer with canned results, recording the questions.
+// With block set, Ask signals asked and waits for block to close.
+type answerer struct {
+	answer func(q string) qa.Result
+	asked  chan string
+	block  chan struct{}
+
+	mu        sync.Mutex
+	questions []string
+}
+
+func (a *answerer) Ask(q string) (qa.Result, error) {
+	a.mu.Lock()
+	a.questions = append(a.questions, q)
+	a.mu.Unlock()
+	if a.asked != nil {
+		a.asked <- q
+	}
+	if a.block != nil {
+		<-a.block
+	}
+	if a.answer == nil {
+		return qa.Result{Question: q}, nil
+	}
+	return a.answer(q), nil
+}
+
+func (a *answerer) Sources() []qa.SourceInfo {
+	return []qa.SourceInfo{
+		{Source: src1, Sentences: 10},
+		{Source: src2, Sentences: 20},
+	}
+}
+
+func (a *answerer) Questions() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.questions...)
+}
+
+var (
+	src1 = qa.Source{ID: "a", Title: "Putin and al-Sharaa hold first call", Outlet: "Reuters"}
+	src2 = qa.Source{ID: "b", Title: "Syria's leader speaks to Moscow", Outlet: "AP"}
+)
+
+// fixed answers every question with one quote from src1, also in src2.
+func fixed(text string) func(string) qa.Result {
+	return func(q string) qa.Result {
+		return qa.Result{Question: q, Answers: []qa.Answer{{Text: text, Score: 1, Source: src1, AlsoIn: []qa.Source{src2}}}}
+	}
+}
+
+func newService(a bot.Answerer) *bot.Service {
+	return bot.NewService(a, bot.Config{Topic: "a phone call"}, nil)
+}
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// running is an Adapter being run against a fake Discord.
+type running struct {
+	a      *Adapter
+	cancel context.CancelFunc
+	done   chan error
+	logs   *syncBuffer
+}
+
+// start runs an Adapter for srv's bot token against srv. The test fails if
+// the token shows up in the logs. Cleanup stops the adapter.
+func start(t *testing.T, srv *discordtest.Server, svc *bot.Service, opts ...Option) *running {
+	t.Helper()
+	return startToken(t, srv, srv.Token, svc, opts...)
+}
+
+func startToken(t *testing.T, srv *discordtest.Server, token string, svc *bot.Service, opts ...Option) *running {
+	t.Helper()
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	opts = append([]Option{WithAPIURL(srv.URL()), WithLogger(log)}, opts...)
+	a, err := New(token, svc, opts...)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	a.reconnectBase = 10 * time.Millisecond
+	a.retryBase = time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{a: a, cancel: cancel, done: make(chan error, 1), logs: logs}
+	go func() { r.done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-r.done:
+		case <-time.After(discordtest.Deadline):
+			t.Errorf("Run did not return after cancel")
+		}
+		if strings.Contains(logs.String(), token) {
+			t.Errorf("the bot token appears in the logs:\n%s", strings.ReplaceAll(logs.String(), token, "<TOKEN>"))
+		}
+		if t.Failed() {
+			t.Logf("adapter log:\n%s", logs.String())
+		}
+	})
+	return r
+}
+
+// stop cancels the run and returns Run's result.
+func (r *running) stop(t *testing.T) error {
+	t.Helper()
+	r.cancel()
+	return r.wait(t)
+}
+
+// wait returns Run's result, failing the test if Run does not return.
+func (r *running) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-r.done:
+		r.done <- err // for the cleanup
+		return err
+	case <-time.After(discordtest.Deadline):
+		t.Fatalf("Run did not return within %v", discordtest.Deadline)
+		return nil
+	}
+}
+
+// user is a person asking.
+var user = discordtest.User{ID: "200000000000000001", Username: "alice"}
+
+// mention returns a guild message that mentions the bot.
+func mention(srv *discordtest.Server, id, channel, text string) map[string]any {
+	return discordtest.MessageCreate(id, channel, "300000000000000001", user, "<@"+srv.BotID+"> "+text, srv.Bot())
+}
+
+// replyTo waits for the next message delivered to channel (failed attempts
+// aside) and checks it is a reply to message id that pings no one.
+func replyTo(t *testing.T, srv *discordtest.Server, channel, id string) discordtest.Message {
+	t.Helper()
+	r := srv.WaitRequest(t, discordtest.OK(discordtest.Send(channel)))
+	m := discordtest.DecodeMessage(t, r)
+	if m.Reference == nil || m.Reference.MessageID != id {
+		t.Fatalf("reply %q is not a reply to message %s: reference %+v", m.Text(), id, m.Reference)
+	}
+	if !m.MentionsInert() {
+		t.Errorf("reply to %s can ping: allowed_mentions %s", id, r.Body)
+	}
+	return m
+}
+
+func isErr(err, target error) bool { return errors.Is(err, target) }

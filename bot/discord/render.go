@@ -1,0 +1,210 @@
+package discord
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/qa"
+)
+
+// Discord's limits on one message, in characters. bot.Length counts UTF-16
+// units, never fewer than characters, so text measured with it fits.
+const (
+	maxContent     = 2000
+	maxEmbeds      = 10
+	maxDescription = 4096
+	maxFields      = 25
+	maxFieldValue  = 1024
+	maxEmbedTotal  = 6000 // all the embeds of one message together
+)
+
+// embedColor is the bar beside an answer embed.
+const embedColor = 0x4F6D7A
+
+// message is one Discord message of a reply, within Discord's limits.
+type message struct {
+	Content string
+	Embeds  []*discordgo.MessageEmbed
+}
+
+// noMentions returns allowed_mentions with an empty parse list: whatever a
+// question or an article says, @everyone, @here, roles and users, the
+// message pings no one, not even the author it replies to.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// markdown holds the characters Discord markdown gives a meaning to:
+// emphasis, strike, code, spoilers, quotes, headings, lists, masked links,
+// and the < and @ that open mentions. Discord shows a backslash-escaped
+// punctuation character as itself.
+var markdown = strings.NewReplacer(
+	`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, `\~`, "`", "\\`", `|`, `\|`,
+	`>`, `\>`, `#`, `\#`, `-`, `\-`, `[`, `\[`, `]`, `\]`, `(`, `\(`, `)`, `\)`,
+	`<`, `\<`, `@`, `\@`,
+)
+
+// escape returns text that Discord shows as written, with no formatting.
+func escape(text string) string { return markdown.Replace(text) }
+
+// splitEscaped cuts text into pieces whose escaped forms are no longer than
+// limit, preferring to cut after a sentence, then at a space (bot.Split),
+// and returns the escaped pieces. Cutting before escaping keeps a backslash
+// with the character it escapes.
+func splitEscaped(text string, limit int) []string {
+	var out []string
+	text = strings.TrimSpace(text)
+	for text != "" {
+		n := limit
+		for {
+			piece := bot.Split(text, n)[0]
+			e := escape(piece)
+			if over := bot.Length(e) - limit; over > 0 && n > 1 {
+				n = max(n-over, 1)
+				continue
+			}
+			out = append(out, e)
+			text = strings.TrimSpace(text[len(piece):])
+			break
+		}
+	}
+	return out
+}
+
+// fit returns text escaped and, when longer than limit, cut at a sentence
+// boundary (or failing that a space) with an ellipsis.
+func fit(text string, limit int) string {
+	if e := escape(text); bot.Length(e) <= limit {
+		return e
+	}
+	return splitEscaped(text, limit-1)[0] + "…"
+}
+
+// textMessages returns plain text as escaped content messages.
+func textMessages(text string) []message {
+	var out []message
+	for _, p := range splitEscaped(text, maxContent) {
+		out = append(out, message{Content: p})
+	}
+	return out
+}
+
+// replyMessages renders a reply: answers as embeds, anything else as text.
+// Silent gets no message.
+func replyMessages(svc *bot.Service, r bot.Reply) []message {
+	switch r.Kind {
+	case bot.Silent:
+		return nil
+	case bot.Answered:
+		embeds := make([]*discordgo.MessageEmbed, len(r.Answers))
+		for i, a := range r.Answers {
+			embeds[i] = answerEmbed(a)
+		}
+		return packEmbeds(embeds)
+	}
+	return textMessages(svc.Message(r))
+}
+
+// answerEmbed shows one quote: the sentence as the description, its source
+// and the other sources that carry it as fields.
+func answerEmbed(a qa.Answer) *discordgo.MessageEmbed {
+	fields := []*discordgo.MessageEmbedField{{Name: "Source", Value: fit(a.Source.String(), maxFieldValue)}}
+	if len(a.AlsoIn) > 0 {
+		fields = append(fields, &discordgo.MessageEmbedField{Name: "Also in", Value: alsoIn(a.AlsoIn)})
+	}
+	used := 0
+	for _, f := range fields {
+		used += bot.Length(f.Name) + bot.Length(f.Value)
+	}
+	return &discordgo.MessageEmbed{
+		Type:        discordgo.EmbedTypeRich,
+		Description: fit(a.Text, min(maxDescription, maxEmbedTotal-used)),
+		Color:       embedColor,
+		Fields:      fields,
+	}
+}
+
+// alsoIn lists sources one to a line, as many as fit in a field value.
+func alsoIn(srcs []qa.Source) string {
+	lines := make([]string, len(srcs))
+	for i, s := range srcs {
+		lines[i] = fit(s.String(), maxFieldValue)
+	}
+	for n := len(lines); n > 0; n-- {
+		v := strings.Join(lines[:n], "\n")
+		if n < len(lines) {
+			v += fmt.Sprintf("\nand %d more", len(lines)-n)
+		}
+		if bot.Length(v) <= maxFieldValue {
+			return v
+		}
+	}
+	return fmt.Sprintf("%d more articles", len(lines))
+}
+
+// embedLength is what Discord counts toward the 6,000 characters of a message.
+func embedLength(e *discordgo.MessageEmbed) int {
+	n := bot.Length(e.Title) + bot.Length(e.Description)
+	for _, f := range e.Fields {
+		n += bot.Length(f.Name) + bot.Length(f.Value)
+	}
+	if e.Footer != nil {
+		n += bot.Length(e.Footer.Text)
+	}
+	if e.Author != nil {
+		n += bot.Length(e.Author.Name)
+	}
+	return n
+}
+
+// packEmbeds puts embeds, in order, into as few messages as Discord's
+// per-message limits allow.
+func packEmbeds(embeds []*discordgo.MessageEmbed) []message {
+	var out []message
+	var cur message
+	total := 0
+	for _, e := range embeds {
+		n := embedLength(e)
+		if len(cur.Embeds) > 0 && (total+n > maxEmbedTotal || len(cur.Embeds) == maxEmbeds) {
+			out = append(out, cur)
+			cur, total = message{}, 0
+		}
+		cur.Embeds = append(cur.Embeds, e)
+		total += n
+	}
+	if len(cur.Embeds) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// sourcesMessages lists the articles.
+func sourcesMessages(svc *bot.Service) []message {
+	srcs := svc.Sources()
+	lines := []string{fmt.Sprintf("I answer from %d articles:", len(srcs))}
+	for _, s := range srcs {
+		lines = append(lines, "• "+fit(s.Source.String(), maxContent-2))
+	}
+	return contentMessages(bot.Pack(lines, "\n", maxContent))
+}
+
+// helpText is how to ask, after the service's description of itself.
+const helpText = "Ask with `/ask`, mention me with your question, or send me a direct message. " +
+	"I reply with the sentences that answer it and the articles they come from. `/sources` lists the articles."
+
+// helpMessages says what the bot does and how to ask.
+func helpMessages(svc *bot.Service) []message {
+	blocks := append(splitEscaped(svc.About(), maxContent), helpText)
+	return contentMessages(bot.Pack(blocks, "\n\n", maxContent))
+}
+
+func contentMessages(texts []string) []message {
+	out := make([]message, len(texts))
+	for i, t := range texts {
+		out[i] = message{Content: t}
+	}
+	return out
+}
