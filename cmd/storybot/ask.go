@@ -55,7 +55,7 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 		svc := bot.NewService(ix, bot.Config{MaxAnswers: 1}, nil)
 		width := func() int { return termColumns(e) }
 		if fromStdin {
-			return interrupted(repl.New(svc, repl.WithWidth(width)).Run(ctx, e.stdin, e.stdout))
+			return stdinLoopErr(repl.New(svc, repl.WithWidth(width)).Run(ctx, e.stdin, e.stdout))
 		}
 		repl.New(svc, repl.WithWidth(width), repl.WithSourcesCommand("storybot sources")).Answer(e.stdout, question)
 		return nil
@@ -69,7 +69,7 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 	}
 	for l, err := range repl.Lines(ctx, e.stdin, askLineBytes) {
 		if err != nil {
-			return interrupted(err)
+			return stdinLoopErr(err)
 		}
 		if err := enc.Encode(askJSON(ix, l.Text, l.Long, maxQuestion)); err != nil {
 			return err

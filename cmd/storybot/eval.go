@@ -142,8 +142,8 @@ func scoreRuns(runs []evalRun) evalScore {
 	return s
 }
 
-// ratio returns n/d, or nil when d is 0.
-func ratio(n float64, d int) *float64 {
+// evalRatio returns n/d, or nil when d is 0.
+func evalRatio(n float64, d int) *float64 {
 	if d == 0 {
 		return nil
 	}
@@ -176,15 +176,15 @@ func (s evalScore) summary(files []string, took time.Duration) evalSummary {
 		Questions:        s.Questions,
 		Answerable:       s.Answerable,
 		Unanswerable:     s.Unanswerable,
-		HitAt1:           ratio(float64(s.Hits1), s.Answerable),
+		HitAt1:           evalRatio(float64(s.Hits1), s.Answerable),
 		HitsAt1:          s.Hits1,
-		HitAt3:           ratio(float64(s.Hits3), s.Answerable),
+		HitAt3:           evalRatio(float64(s.Hits3), s.Answerable),
 		HitsAt3:          s.Hits3,
-		MRRAt5:           ratio(s.RRSum, s.Answerable),
-		RefusalAccuracy:  ratio(float64(s.Refused), s.Unanswerable),
+		MRRAt5:           evalRatio(s.RRSum, s.Answerable),
+		RefusalAccuracy:  evalRatio(float64(s.Refused), s.Unanswerable),
 		Refused:          s.Refused,
 		FalseRefusals:    s.FalseRefusals,
-		FalseRefusalRate: ratio(float64(s.FalseRefusals), s.Answerable),
+		FalseRefusalRate: evalRatio(float64(s.FalseRefusals), s.Answerable),
 		Seconds:          took.Seconds(),
 		Misses:           s.Misses,
 	}
@@ -222,7 +222,7 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	start := time.Now()
 	runs, err := askAll(ctx, ix, cases)
 	if err != nil {
-		return interrupted(err)
+		return stdinLoopErr(err)
 	}
 	sum := scoreRuns(runs).summary(files, time.Since(start))
 	if !*verbose {

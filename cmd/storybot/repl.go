@@ -32,11 +32,11 @@ func cmdREPL(ctx context.Context, args []string, e env) error {
 		return repl.New(svc, repl.WithHistory(repl.DefaultHistoryFile())).Interactive(ctx)
 	}
 	r := repl.New(svc, repl.WithWidth(func() int { return termColumns(e) }))
-	return interrupted(r.Run(ctx, e.stdin, e.stdout))
+	return stdinLoopErr(r.Run(ctx, e.stdin, e.stdout))
 }
 
-// interrupted words the error of a loop over stdin stopped by a signal.
-func interrupted(err error) error {
+// stdinLoopErr words the error of a loop over stdin stopped by a signal.
+func stdinLoopErr(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return errors.New("interrupted")
 	}
