@@ -468,6 +468,37 @@ func TestShutdownAndRestart(t *testing.T) {
 	checkExactlyOnce(t, fake.Sent(), ids)
 }
 
+// TestShutdownMidBatch stops the bot while it is full, with updates of a
+// getUpdates batch not yet taken. Those it took are answered before Run
+// returns, and confirmed; the rest come again on restart. None is answered
+// twice or lost.
+func TestShutdownMidBatch(t *testing.T) {
+	fake := telegramtest.New(t, testToken)
+	f := newQA()
+	f.gate = make(chan struct{})
+	f.entered = make(chan string, 100)
+	h := start(t, fake, options{qa: f, cfg: func(c *Config) { c.Workers, c.Queue = 1, 1 }})
+	ids := map[int64][]int{}
+	for i := range 4 {
+		_, id := fake.AddMessage(telegramtest.Message{UserID: 90, Text: fmt.Sprintf("echo %d", i)})
+		ids[90] = append(ids[90], id)
+	}
+	<-f.entered
+	h.cancel()
+	close(f.gate)
+	if err := h.stop(); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	answered := len(fake.Sent())
+	if answered == 0 {
+		t.Fatal("nothing answered before Run returned: the answer in flight was dropped")
+	}
+	h2 := start(t, fake, options{})
+	fake.WaitSent(t, 4)
+	h2.stop()
+	checkExactlyOnce(t, fake.Sent(), ids)
+}
+
 // TestStateFile: with state_file, a restart does not answer again updates
 // whose confirmation the Bot API never got (a crash, a lost request).
 func TestStateFile(t *testing.T) {
