@@ -114,6 +114,12 @@ func TestQualityDev(t *testing.T) {
 	for _, m := range s.misses {
 		t.Log("miss:", m)
 	}
+	if hit1, hit3 := float64(s.hit1)/float64(s.n), float64(s.hit3)/float64(s.n); hit1 < 0.90 || hit3 < 0.97 {
+		t.Errorf("dev hit@1 %.3f, hit@3 %.3f; want at least 0.90 and 0.97", hit1, hit3)
+	}
+	if s.declined != s.unans || s.falseRefusals != 0 {
+		t.Errorf("dev: declined %d of %d unanswerable and %d answerable; want all and none", s.declined, s.unans, s.falseRefusals)
+	}
 }
 
 func TestQualitySquad(t *testing.T) {
@@ -127,6 +133,9 @@ func TestQualitySquad(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := score(t, ix, qs)
-	t.Logf("squad: hit@1 %.3f hit@3 %.3f false refusals %d of %d",
-		float64(s.hit1)/float64(s.n), float64(s.hit3)/float64(s.n), s.falseRefusals, s.n)
+	hit1 := float64(s.hit1) / float64(s.n)
+	t.Logf("squad: hit@1 %.3f hit@3 %.3f false refusals %d of %d", hit1, float64(s.hit3)/float64(s.n), s.falseRefusals, s.n)
+	if hit1 < 0.75 {
+		t.Errorf("SQuAD hit@1 %.3f, want at least 0.75", hit1)
+	}
 }

@@ -75,6 +75,7 @@ type alt struct {
 }
 
 type slot struct {
+	term string  // the question's word, stemmed
 	idf  float64 // weight of the slot in coverage
 	alts []alt
 }
@@ -129,12 +130,12 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 			}
 		}
 		for _, s := range qu.slots {
-			if id >= 0 && len(s.alts) > 0 && s.alts[0].id == id {
+			if s.term == term {
 				return // repeated word
 			}
 		}
 		n := len(qu.slots)
-		s := slot{alts: sc.alts[n*maxAlts : n*maxAlts : (n+1)*maxAlts]}
+		s := slot{term: term, alts: sc.alts[n*maxAlts : n*maxAlts : (n+1)*maxAlts]}
 		add := func(v int32, w float64) {
 			if len(s.alts) < maxAlts {
 				s.alts = append(s.alts, alt{v, w, ix.idf(ix.terms[v].df)})

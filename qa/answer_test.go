@@ -1,0 +1,224 @@
+package qa
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/storybot/storybot/seeds"
+)
+
+// ask returns the result for q on ix, failing the test on an error.
+func ask(t *testing.T, ix *Index, q string) Result {
+	t.Helper()
+	res, err := ix.Ask(q)
+	if err != nil {
+		t.Fatalf("Ask(%q): %v", q, err)
+	}
+	return res
+}
+
+func memIndex(t *testing.T, texts ...string) *Index {
+	t.Helper()
+	var arts []Article
+	for i, text := range texts {
+		a, err := ParseArticle(string(rune('a'+i)), []byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		arts = append(arts, a)
+	}
+	ix, err := NewIndex(arts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+// TestAnswersAreVerbatim checks that every quote is a sentence of its
+// article, character for character.
+func TestAnswersAreVerbatim(t *testing.T) {
+	ix := seedIndex(t)
+	arts, _ := LoadFS(seeds.FS)
+	body := map[string]string{}
+	for _, a := range arts {
+		body[a.ID] = a.Text
+	}
+	for _, q := range []string{"Who is Mikhail Bogdanov?", "What did Sharaa say about Russia?", "when was assad ousted"} {
+		res := ask(t, ix, q)
+		if !res.Answered() {
+			t.Fatalf("Ask(%q) = not found", q)
+		}
+		for i, a := range res.Answers {
+			if !strings.Contains(body[a.Source.ID], a.Text) {
+				t.Errorf("Ask(%q) answer %q is not in article %s", q, a.Text, a.Source.ID)
+			}
+			if i > 0 && a.Score > res.Answers[i-1].Score {
+				t.Errorf("Ask(%q): answers not best first: %v", q, res)
+			}
+		}
+	}
+}
+
+func TestAskTolerance(t *testing.T) {
+	ix := seedIndex(t)
+	tests := []struct {
+		q    string
+		want string // the first answer contains this
+	}{
+		{"when did puttin and al sharaa speak on the phone", "Wednesday"},
+		{"what did bogdanov say about western sanctoins", "sanctions"},
+		{"who is the kremlin spokesman", "Peskov"},
+		{"WHO IS THE KREMLIN SPOKESMAN", "Peskov"},
+		{"What did Sharaa say about Syria's weapons?", "arms are of Russian origin"},
+		{"what is al-sharaa's nom de guerre", "Julani"},
+		{"which group does alsharaa lead", "Hayat Tahrir al-Sham"},
+	}
+	for _, tt := range tests {
+		res := ask(t, ix, tt.q)
+		if !res.Answered() || !strings.Contains(res.Answers[0].Text, tt.want) {
+			t.Errorf("Ask(%q) = %v, want a first answer with %q", tt.q, res, tt.want)
+		}
+	}
+}
+
+// TestSpellingVariants checks that a name spelled two ways across
+// articles finds both: Tartus and Tartous, Hmeimim and Khmeimim.
+func TestSpellingVariants(t *testing.T) {
+	ix := seedIndex(t)
+	for _, q := range []string{"Tartus naval base", "Tartous naval base", "air base at Hmeimim", "air base at Khmeimim"} {
+		res := ask(t, ix, q)
+		ids := map[string]bool{}
+		for _, a := range res.Answers {
+			ids[a.Source.ID] = true
+			for _, o := range a.AlsoIn {
+				ids[o.ID] = true
+			}
+		}
+		if !ids["000_be6010e57ecbeba8"] || !ids["002_ee726104392a81b5"] {
+			t.Errorf("Ask(%q) = %v, want sentences from both 000 (Tartous, Hmeimim) and 002 (Tartus, Khmeimim)", q, res)
+		}
+	}
+}
+
+// TestSameThingOnce checks that a sentence carried by two articles is one
+// quote naming both.
+func TestSameThingOnce(t *testing.T) {
+	ix := memIndex(t,
+		"The ministers met in Geneva on Monday to discuss the ceasefire.\nOther news followed later today.",
+		"Officials said the ministers met in Geneva on Monday to discuss the ceasefire.\nWeather was mild.",
+		"The ministers met in Vienna last year for unrelated trade talks.",
+	)
+	res := ask(t, ix, "where did the ministers meet to discuss the ceasefire")
+	if !res.Answered() {
+		t.Fatal("not found")
+	}
+	first := res.Answers[0]
+	if len(first.AlsoIn) != 1 {
+		t.Fatalf("first answer %v also in %v, want the other Geneva article", first, first.AlsoIn)
+	}
+	pair := []string{first.Source.ID, first.AlsoIn[0].ID}
+	slices.Sort(pair)
+	if pair[0] != "a" || pair[1] != "b" {
+		t.Errorf("sources = %v, want a and b", pair)
+	}
+	for _, a := range res.Answers[1:] {
+		if strings.Contains(a.Text, "Geneva") {
+			t.Errorf("Geneva quoted twice: %v", res)
+		}
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	ix := seedIndex(t)
+	for _, q := range []string{
+		"What is the price of bitcoin?",
+		"Who won the football match last night?",
+		"what is the population of damascus",
+		"how do I bake sourdough bread",
+		"the of and to is",
+	} {
+		if res := ask(t, ix, q); res.Answered() {
+			t.Errorf("Ask(%q) = %v, want not found", q, res)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	ix := seedIndex(t)
+	for _, q := range []string{"", "   \t\n", "?!.,;", "\x00\x01\x02", "\xff\xfe\xfd", "…—–"} {
+		if res, err := ix.Ask(q); !errors.Is(err, ErrEmptyQuestion) || res.Answered() {
+			t.Errorf("Ask(%q) = %v, %v; want ErrEmptyQuestion", q, res, err)
+		}
+	}
+	huge := strings.Repeat("who is the kremlin spokesman? ", 3500) // about 100 KB
+	if res := ask(t, ix, huge); !res.Answered() || !strings.Contains(res.Answers[0].Text, "Peskov") {
+		t.Errorf("a 100 KB repeated question = %v, want the Peskov sentence", res)
+	}
+	var b strings.Builder
+	for i := 0; b.Len() < 100_000; i++ {
+		fmt.Fprintf(&b, "w%dx sanctions%d ", i, i)
+	}
+	ask(t, ix, b.String()) // 100 KB of distinct unknown words: answers, whatever it says
+	for _, q := range []string{"who is \x00peskov\x1b[31m", "peskov \xff\xfe spokesman"} {
+		if res := ask(t, ix, q); !res.Answered() || !strings.Contains(res.Answers[0].Text, "Peskov") {
+			t.Errorf("Ask(%q) = %v, want the Peskov sentence", q, res)
+		}
+	}
+}
+
+func TestConcurrentAsk(t *testing.T) {
+	ix := seedIndex(t)
+	want := make([]string, len(seedQuestions))
+	for i, q := range seedQuestions {
+		want[i] = ask(t, ix, q).String()
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Go(func() {
+			for n := 0; n < 50; n++ {
+				i := (w + n) % len(seedQuestions)
+				res, _ := ix.Ask(seedQuestions[i])
+				if got := res.String(); got != want[i] {
+					t.Errorf("concurrent Ask(%q) = %s, want %s", seedQuestions[i], got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestNewIndexEmpty(t *testing.T) {
+	if _, err := NewIndex(nil); !errors.Is(err, ErrNoArticles) {
+		t.Errorf("NewIndex(nil) err = %v, want ErrNoArticles", err)
+	}
+	a, _ := ParseArticle("x", []byte("Read more\nkremlin.ru\n"))
+	if _, err := NewIndex([]Article{a}); !errors.Is(err, ErrNoArticles) {
+		t.Errorf("NewIndex(only furniture) err = %v, want ErrNoArticles", err)
+	}
+}
+
+func FuzzAsk(f *testing.F) {
+	for _, q := range append(slices.Clone(seedQuestions), "", "al-al-al", "\xff", "who when where how many", "tartus tartous hmeimim") {
+		f.Add(q)
+	}
+	ix := seedIndex(f)
+	f.Fuzz(func(t *testing.T, q string) {
+		res, err := ix.Ask(q)
+		if err != nil && !errors.Is(err, ErrEmptyQuestion) {
+			t.Fatalf("Ask(%q): %v", q, err)
+		}
+		for i, a := range res.Answers {
+			if a.Text == "" || a.Source.ID == "" || a.AlsoIn == nil {
+				t.Fatalf("Ask(%q): incomplete answer %+v", q, a)
+			}
+			if i > 0 && a.Score > res.Answers[i-1].Score {
+				t.Fatalf("Ask(%q): answers not best first", q)
+			}
+		}
+	})
+}

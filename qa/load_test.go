@@ -1,0 +1,153 @@
+package qa
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/storybot/storybot/seeds"
+)
+
+func TestSeedTitles(t *testing.T) {
+	arts, err := LoadFS(seeds.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Source{
+		"000_be6010e57ecbeba8": {Title: "Russia's Putin and Syria's Sharaa hold first call since Assad fall"},
+		"001_1f6d41212d17fafc": {Title: "Russian President Vladimir Putin held a phone call with Syrian President Ahmad…"},
+		"002_ee726104392a81b5": {Title: "Syria Leader Stresses ‘Strong Strategic Ties’ in Call With Russia’s Putin", Outlet: "The Moscow Times"},
+		"004_a237489d949624d0": {Title: "Putin talks to new Syrian leadership – Kremlin"},
+	}
+	if len(arts) != 5 {
+		t.Fatalf("LoadFS(seeds) = %d articles, want 5", len(arts))
+	}
+	for _, a := range arts {
+		w, ok := want[a.ID]
+		if !ok {
+			continue
+		}
+		if a.Title != w.Title || a.Outlet != w.Outlet {
+			t.Errorf("%s: title, outlet = %q, %q; want %q, %q", a.ID, a.Title, a.Outlet, w.Title, w.Outlet)
+		}
+	}
+}
+
+func TestParseArticleHeader(t *testing.T) {
+	a, err := ParseArticle("x", []byte("---\ntitle: A Title\noutlet: The Daily\nurl: https://example.com\n---\nBody sentence one here.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "A Title" || a.Outlet != "The Daily" || a.Text != "Body sentence one here.\n" {
+		t.Errorf("ParseArticle = %+v", a)
+	}
+	if _, err := ParseArticle("x", []byte("---\ntitle: never closed\nText.")); err == nil || !strings.HasPrefix(err.Error(), ":1:") {
+		t.Errorf("unclosed header: err = %v, want one at :1:", err)
+	}
+	if _, err := ParseArticle("x", []byte("---\ntitle ok\n---\nText.")); err == nil || !strings.HasPrefix(err.Error(), ":2:") {
+		t.Errorf("bad header line: err = %v, want one at :2:", err)
+	}
+}
+
+func TestFurniture(t *testing.T) {
+	furniture := []string{
+		"Support The Moscow Times!",
+		"kremlin.ru",
+		"4 hours ago 3",
+		"Chattythat Icon",
+		"Read Entire Article",
+		"Sign up for our free weekly newsletter",
+		"Our weekly newsletter contains a hand-picked selection of news. You will receive it every Friday.",
+		"Subscribers agree to the Privacy Policy",
+		"If you can, please support us monthly starting from just $2.",
+		"Photo: Sergei Karpukhin / Reuters",
+		"Click here to read the full report on the talks",
+	}
+	for _, line := range furniture {
+		if !isFurniture(line) {
+			t.Errorf("isFurniture(%q) = false, want true", line)
+		}
+	}
+	text := []string{
+		"Putin talks to new Syrian leadership – Kremlin",
+		"'Building a new Syria'",
+		"Russia has an air base in Hmeimim and a naval base in Tartous.",
+		"The charity received donations from several Gulf states last year.",
+		"Support for the measure grew in the Duma after the vote.",
+	}
+	for _, line := range text {
+		if isFurniture(line) {
+			t.Errorf("isFurniture(%q) = true, want false", line)
+		}
+	}
+}
+
+func TestAppealRunsToTheEnd(t *testing.T) {
+	text := "Headline of the story here\nThe first real sentence of the story.\nA Message from The Daily:\nDear readers,\nWe are facing unprecedented challenges.\nThank you for standing with us.\n"
+	var got []string
+	for _, p := range paragraphs(text) {
+		got = append(got, text[p.start:p.end])
+	}
+	want := []string{"Headline of the story here", "The first real sentence of the story."}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("paragraphs = %q, want %q", got, want)
+	}
+}
+
+func TestLoadDirErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := LoadDir(filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("missing folder: err = %v", err)
+	}
+	if _, err := LoadDir(dir); !errors.Is(err, ErrNoArticles) {
+		t.Errorf("empty folder: err = %v, want ErrNoArticles", err)
+	}
+	write("notes.md", "not an article")
+	if _, err := LoadDir(dir); !errors.Is(err, ErrNoArticles) {
+		t.Errorf("folder without .txt: err = %v, want ErrNoArticles", err)
+	}
+	write("good.txt", "A sentence that is fine to answer from.\n")
+	write("latin1.txt", "First line is fine.\nCaf\xe9 society.\n")
+	_, err := LoadDir(dir)
+	if err == nil || !strings.Contains(err.Error(), "latin1.txt:2:") {
+		t.Errorf("non-UTF-8 file: err = %v, want it to name latin1.txt:2", err)
+	}
+	os.Remove(filepath.Join(dir, "latin1.txt"))
+	if err := os.Symlink(filepath.Join(dir, "gone"), filepath.Join(dir, "broken.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadDir(dir); err == nil || !strings.Contains(err.Error(), "broken.txt") {
+		t.Errorf("unreadable file: err = %v, want it to name broken.txt", err)
+	}
+	os.Remove(filepath.Join(dir, "broken.txt"))
+	arts, err := LoadDir(dir)
+	if err != nil || len(arts) != 1 || arts[0].ID != "good" {
+		t.Errorf("LoadDir = %v, %v; want the one good article", arts, err)
+	}
+}
+
+func TestLoadFSSkipsNonArticles(t *testing.T) {
+	fsys := fstest.MapFS{
+		"b.txt":       {Data: []byte("Second article text is here.")},
+		"a.txt":       {Data: []byte("\uFEFFFirst article text is here.\r\n")},
+		"README.md":   {Data: []byte("# not an article")},
+		"sub/c.txt":   {Data: []byte("In a sub-folder, so not loaded.")},
+		"folder.txt/": {},
+	}
+	arts, err := LoadFS(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(arts) != 2 || arts[0].ID != "a" || arts[1].ID != "b" || arts[0].Text != "First article text is here.\n" {
+		t.Errorf("LoadFS = %+v, want a then b, BOM and CR removed", arts)
+	}
+}
