@@ -112,8 +112,7 @@ func (ix *Index) Ask(question string) (Result, error) {
 				continue
 			}
 			if terms == nil {
-				terms = ix.sentenceTerms(s, sc.terms[:0])
-				sc.terms = terms
+				terms = ix.sentenceTerms(c.sent)
 			}
 			if jaccard(terms, groups[i]) >= sameThing {
 				dup = i
@@ -137,24 +136,19 @@ func (ix *Index) Ask(question string) (Result, error) {
 			Source: src,
 			AlsoIn: []Source{},
 		})
-		if terms == nil {
-			terms = ix.sentenceTerms(s, nil)
-		}
-		groups = append(groups, slices.Clone(terms))
+		groups = append(groups, ix.sentenceTerms(c.sent))
 		answerSents = append(answerSents, c.sent)
 	}
 	return res, nil
 }
 
-// sentenceTerms appends the distinct terms of s to out, sorted.
-func (ix *Index) sentenceTerms(s *sentence, out []int32) []int32 {
-	for _, t := range ix.toks[s.tok : s.tok+s.ntok] {
-		if t >= 0 {
-			out = append(out, t)
-		}
+// sentenceTerms returns the distinct terms of sentence i, sorted.
+func (ix *Index) sentenceTerms(i int32) []int32 {
+	end := int32(len(ix.dterms))
+	if int(i)+1 < len(ix.sents) {
+		end = ix.sents[i+1].dterm
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return ix.dterms[ix.sents[i].dterm:end]
 }
 
 // jaccard returns |a∩b| / |a∪b| of two sorted sets.

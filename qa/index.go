@@ -27,11 +27,13 @@ type Index struct {
 	words    map[string]int32 // lower-case word → term ID, or -1 for a stop word
 	terms    []termInfo
 	postings []posting // grouped by term: terms[t].post … terms[t+1].post
+	dterms   []int32   // each sentence's distinct terms, sorted
 	avgLen   float64
 	nparas   int
 
-	fuzzyOnce sync.Once
-	fuzzy     map[string][]int32 // 1-deletion neighbourhood → term IDs
+	fuzzyOnce  sync.Once
+	fuzzy      map[string][]int32 // 1-deletion neighbourhood → term IDs
+	variantsOf []atomic.Pointer[[]int32]
 
 	scratch sync.Pool
 }
@@ -45,6 +47,7 @@ type sentence struct {
 	length     int32  // words that are not stop words
 	quote      bool   // holds a quotation
 	sig        uint64 // bit (term mod 64) set for each of its terms
+	dterm      int32  // its distinct terms, sorted, start at dterms[dterm]
 }
 
 type termInfo struct {
@@ -270,6 +273,7 @@ func (b *builder) add(art int32, a Article, pa *parsed) {
 			}
 			b.seen = append(b.seen, id)
 		}
+		s.dterm = int32(len(b.pairs))
 		ix.sents = append(ix.sents, s)
 		slices.Sort(b.seen)
 		for i := 0; i < len(b.seen); {
@@ -321,6 +325,10 @@ func (b *builder) finish() *Index {
 	for i := range next {
 		next[i] = ix.terms[i].post
 	}
+	ix.dterms = make([]int32, len(b.pairs))
+	for i, p := range b.pairs {
+		ix.dterms[i] = p.term
+	}
 	var total int64
 	for _, s := range ix.sents {
 		total += int64(s.length)
@@ -335,6 +343,7 @@ func (b *builder) finish() *Index {
 	}
 	ix.terms = ix.terms[:len(ix.terms)-1]
 	ix.terms = slices.Clip(ix.terms)
+	ix.variantsOf = make([]atomic.Pointer[[]int32], len(ix.terms))
 	ix.scratch.New = func() any {
 		return &scratch{acc: make([]float32, len(ix.sents)), paraMask: make([]uint64, ix.nparas),
 			slotOf:  make([]uint16, len(ix.terms)),

@@ -144,16 +144,12 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 		if id >= 0 {
 			add(id, 1)
 			s.idf = s.alts[0].idf
-			if ix.properNoun(id) {
-				ix.similar(term, func(v int32) {
-					switch {
-					case !ix.properNoun(v):
-					case !suffixOnly(term, ix.terms[v].text):
-						add(v, spellWeight)
-					default:
-						add(v, inflectWeight)
-					}
-				})
+			for _, v := range ix.variants(id) {
+				if suffixOnly(term, ix.terms[v].text) {
+					add(v, inflectWeight)
+				} else {
+					add(v, spellWeight)
+				}
 			}
 		} else {
 			s.idf = maxIDF
@@ -184,6 +180,26 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 	})
 	sc.slots = qu.slots
 	return qu
+}
+
+// variants returns the proper nouns one edit away from proper noun t: the
+// same name spelled another way, or inflected. They are found on first use
+// and remembered.
+func (ix *Index) variants(t int32) []int32 {
+	if !ix.properNoun(t) {
+		return nil
+	}
+	if v := ix.variantsOf[t].Load(); v != nil {
+		return *v
+	}
+	var out []int32
+	ix.similar(ix.terms[t].text, func(v int32) {
+		if ix.properNoun(v) {
+			out = append(out, v)
+		}
+	})
+	ix.variantsOf[t].Store(&out)
+	return out
 }
 
 // suffixOnly reports whether a and b differ only in their last rune or by
@@ -383,12 +399,12 @@ func byScore(a, b cand) int {
 func (ix *Index) features(qu *query, s *sentence, slotOf []uint16) (bm25, coverage, phrase, answer float64) {
 	toks := ix.toks[s.tok : s.tok+s.ntok]
 	flags := ix.flags[s.tok : s.tok+s.ntok]
-	var tf [maxTerms][maxAlts]int32
+	var tf [maxTerms][maxAlts]uint8
 	var matched uint64
 	// pos[i] is the last position (in non-stop words) where slot i matched.
-	var pos [maxTerms]int
+	var pos [maxTerms]int32
 	pairs := 0
-	n := 0
+	var n int32
 	for i, t := range toks {
 		if t < 0 {
 			continue
@@ -402,7 +418,9 @@ func (ix *Index) features(qu *query, s *sentence, slotOf []uint16) (bm25, covera
 			continue
 		}
 		si, ai := (v-1)>>8, (v-1)&0xff
-		tf[si][ai]++
+		if tf[si][ai] < 255 {
+			tf[si][ai]++
+		}
 		if si > 0 && matched&(1<<(si-1)) != 0 && n-pos[si-1] <= 2 {
 			pairs++
 		}
