@@ -161,7 +161,7 @@ func (p *parser) parse(a Article) parsed {
 		for _, ss := range splitSentences(para) {
 			start, end := ps.start+ss.start, ps.start+ss.end
 			s := sentence{para: int32(pn), start: int32(start), end: int32(end), tok: int32(len(out.toks)),
-				quote: strings.ContainsAny(a.Text[start:end], "\"“”")}
+				quote: hasQuote(a.Text[start:end])}
 			tokenize(a.Text[start:end], func(t token) {
 				out.toks = append(out.toks, p.number(t.word))
 				out.flags = append(out.flags, t.flags)
@@ -171,6 +171,11 @@ func (p *parser) parse(a Article) parsed {
 		}
 	}
 	return out
+}
+
+// hasQuote reports whether s holds a quotation mark.
+func hasQuote(s string) bool {
+	return strings.IndexByte(s, '"') >= 0 || strings.Contains(s, "“") || strings.Contains(s, "”")
 }
 
 // number returns the local number of a lower-case word, stemming it when

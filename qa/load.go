@@ -201,41 +201,59 @@ func paragraphs(text string) []span {
 }
 
 // isFurniture reports whether one line is page furniture rather than text.
+// Furniture is short, so only the first 64 words decide.
 func isFurniture(line string) bool {
-	var words [64]string
-	n := 0
-	letters := 0
-	// Furniture is short: the first few hundred bytes of a line decide.
-	lower := strings.ToLower(line[:min(len(line), 480)])
-	for f := range strings.FieldsSeq(lower) {
-		if strings.IndexFunc(f, unicode.IsLetter) < 0 {
+	var (
+		buf, prev [24]byte // the current and previous word, lower case
+		n, pn     int
+		words     int
+		first     string
+		second    string
+		appeal    bool
+		reader    bool
+	)
+	for f := range strings.FieldsSeq(line) {
+		f = strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) })
+		if f == "" {
 			continue
 		}
-		letters++
-		words[n] = strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) })
-		if n++; n == len(words) {
-			break // furniture is short; a long line is text
+		words++
+		n = 0
+		for i := 0; i < len(f) && n < len(buf); i++ {
+			c := f[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf[n] = c
+			n++
 		}
-	}
-	if letters < 4 {
-		return true
-	}
-	w := words[:n]
-	// "Support The Moscow Times!": an appeal naming the site.
-	if w[0] == "support" && strings.HasSuffix(line, "!") && n <= 5 {
-		return true
-	}
-	switch w[0] {
-	case "photo", "photos", "image", "picture", "video", "credit":
-		if strings.Contains(line, ":") || w[1] == "by" || w[1] == "credit" {
+		w := buf[:n]
+		switch words {
+		case 1:
+			first = string(w)
+		case 2:
+			second = string(w)
+		}
+		appeal = appeal || appealWords[string(w)]
+		reader = reader || readerWords[string(w)]
+		if pn > 0 && appealPairs[[2]string{string(prev[:pn]), string(w)}] {
 			return true
 		}
+		prev, pn = buf, n
+		if words == 64 {
+			break
+		}
 	}
-	appeal, reader := false, false
-	for i, x := range w {
-		appeal = appeal || appealWords[x]
-		reader = reader || readerWords[x]
-		if i > 0 && appealPairs[[2]string{w[i-1], x}] {
+	if words < 4 {
+		return true
+	}
+	// "Support The Moscow Times!": an appeal naming the site.
+	if first == "support" && strings.HasSuffix(line, "!") && words <= 5 {
+		return true
+	}
+	switch first {
+	case "photo", "photos", "image", "picture", "video", "credit":
+		if strings.Contains(line, ":") || second == "by" || second == "credit" {
 			return true
 		}
 	}
