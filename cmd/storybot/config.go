@@ -43,18 +43,25 @@ type HTTPConfig struct {
 	Listen string `toml:"listen"` // empty: off
 }
 
-// TelegramConfig configures the Telegram adapter.
+// TelegramConfig configures the Telegram adapter (see package telegram).
 type TelegramConfig struct {
-	Enabled       bool          `toml:"enabled"`
-	Token         string        `toml:"token"` // prefer STORYBOT_TELEGRAM_TOKEN
-	APIURL        string        `toml:"api_url"`
-	Mode          string        `toml:"mode"` // polling or webhook
-	PollTimeout   time.Duration `toml:"poll_timeout"`
-	WebhookListen string        `toml:"webhook_listen"`
-	WebhookURL    string        `toml:"webhook_url"`
-	WebhookSecret string        `toml:"webhook_secret"` // prefer STORYBOT_TELEGRAM_WEBHOOK_SECRET
-	StateFile     string        `toml:"state_file"`     // polling offset kept across restarts
-	Workers       int           `toml:"workers"`
+	Enabled               bool          `toml:"enabled"`
+	Token                 string        `toml:"token"` // prefer STORYBOT_TELEGRAM_TOKEN
+	APIURL                string        `toml:"api_url"`
+	Mode                  string        `toml:"mode"` // polling or webhook
+	PollTimeout           time.Duration `toml:"poll_timeout"`
+	WebhookListen         string        `toml:"webhook_listen"`
+	WebhookURL            string        `toml:"webhook_url"`
+	WebhookSecret         string        `toml:"webhook_secret"` // prefer STORYBOT_TELEGRAM_WEBHOOK_SECRET
+	WebhookMaxConnections int           `toml:"webhook_max_connections"`
+	StateFile             string        `toml:"state_file"` // polling offset kept across restarts
+	Workers               int           `toml:"workers"`
+	Queue                 int           `toml:"queue"` // updates held at once, queued or being answered
+	RequestTimeout        time.Duration `toml:"request_timeout"`
+	MaxRetries            int           `toml:"max_retries"`
+	MaxRetryAfter         time.Duration `toml:"max_retry_after"`
+	DrainTimeout          time.Duration `toml:"drain_timeout"`
+	TypingAfter           time.Duration `toml:"typing_after"` // negative: never
 }
 
 // DiscordConfig configures the Discord adapter.
@@ -80,11 +87,18 @@ func DefaultConfig() Config {
 		},
 		Log: LogConfig{Level: "info", Format: "text"},
 		Telegram: TelegramConfig{
-			APIURL:        "https://api.telegram.org",
-			Mode:          "polling",
-			PollTimeout:   30 * time.Second,
-			WebhookListen: ":8443",
-			Workers:       8,
+			APIURL:                "https://api.telegram.org",
+			Mode:                  "polling",
+			PollTimeout:           30 * time.Second,
+			WebhookListen:         ":8443",
+			WebhookMaxConnections: 40,
+			Workers:               8,
+			Queue:                 256,
+			RequestTimeout:        30 * time.Second,
+			MaxRetries:            5,
+			MaxRetryAfter:         60 * time.Second,
+			DrainTimeout:          20 * time.Second,
+			TypingAfter:           time.Second,
 		},
 		Discord: DiscordConfig{
 			APIURL:     "https://discord.com/api/v10",
@@ -131,4 +145,3 @@ func (c BotConfig) Service() bot.Config {
 		Limit:       bot.LimitConfig{Burst: c.FloodBurst, Every: c.FloodEvery},
 	}
 }
-

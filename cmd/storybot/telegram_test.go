@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/storybot/storybot/bot/telegram/telegramtest"
+)
+
+const e2eToken = "4242:e2e-SECRET-token-value"
+
+func tokenEnv(token string) func(string) string {
+	return func(k string) string {
+		if k == "STORYBOT_TELEGRAM_TOKEN" {
+			return token
+		}
+		return ""
+	}
+}
+
+// TestRunTelegram drives `storybot run` end to end against a fake Bot API:
+// a config file, the token from the environment, the embedded articles, a
+// question answered with a quote and its source, /healthz and /metrics,
+// an API failure on the way, and SIGTERM.
+func TestRunTelegram(t *testing.T) {
+	fake := telegramtest.New(t, e2eToken)
+	base, logs, stop := startRun(t, fmt.Sprintf("[telegram]\nenabled = true\napi_url = %q\npoll_timeout = \"2s\"\n", fake.URL),
+		tokenEnv(e2eToken))
+
+	logs.waitJSON(t, "telegram: connected")
+	if code, body := httpGet(t, base+"/healthz"); code != 200 {
+		t.Errorf("/healthz once connected = %d %q, want 200", code, body)
+	}
+
+	fake.Fail("sendMessage", telegramtest.Dropped) // retried, answered once
+	_, id := fake.AddMessage(telegramtest.Message{UserID: 77, Text: "Who is the Kremlin spokesman?"})
+	sent := fake.WaitSent(t, 1)
+	r := sent[0]
+	if r.ChatID != 77 || r.ReplyTo != id || r.ParseMode != "HTML" {
+		t.Errorf("reply %+v, want an HTML reply to message %d", r, id)
+	}
+	var quote, source string
+	for _, e := range r.Entities {
+		switch e.Type {
+		case "blockquote":
+			quote = telegramtest.Slice(r.Plain, e.Offset, e.Length)
+		case "bold":
+			source = telegramtest.Slice(r.Plain, e.Offset, e.Length)
+		}
+	}
+	if !strings.Contains(quote, "Peskov") || source == "" {
+		t.Errorf("reply %q: quote %q, source %q; want a quote naming Peskov and its source", r.Plain, quote, source)
+	}
+
+	_, body := httpGet(t, base+"/metrics")
+	for _, want := range []string{
+		`storybot_questions_total{outcome="answered",platform="telegram"} 1`,
+		`storybot_platform_errors_total{kind="network",platform="telegram"} 1`,
+		`storybot_question_duration_seconds_count{platform="telegram"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
+	if code := stop(); code != 0 {
+		t.Errorf("exit code after SIGTERM = %d, want 0", code)
+	}
+	if len(fake.Sent()) != 1 {
+		t.Errorf("%d messages sent, want 1", len(fake.Sent()))
+	}
+	out := logs.String()
+	if strings.Contains(out, e2eToken) || strings.Contains(out, "e2e-SECRET") {
+		t.Errorf("the token is in the log:\n%s", out)
+	}
+	if !strings.Contains(out, `"msg":"storybot: stopped"`) {
+		t.Errorf("no clean stop in the log:\n%s", out)
+	}
+}
+
+// TestRunTelegramRejectedToken: a token the Bot API refuses makes run
+// print one clear line, without the token, and exit 1.
+func TestRunTelegramRejectedToken(t *testing.T) {
+	fake := telegramtest.New(t, e2eToken)
+	path := t.TempDir() + "/c.toml"
+	writeRunFile(t, path, fmt.Sprintf("[log]\nlevel = \"warn\"\n[telegram]\nenabled = true\napi_url = %q\n", fake.URL))
+	wrong := "4242:wrong-SECRET-token"
+	code, stderr := runOnce(t, path, tokenEnv(wrong))
+	want := "storybot: telegram: the Bot API rejected the token: check STORYBOT_TELEGRAM_TOKEN\n"
+	if code != 1 || stderr != want {
+		t.Errorf("exit %d, stderr %q; want 1, %q", code, stderr, want)
+	}
+	if strings.Contains(stderr, "wrong-SECRET") {
+		t.Errorf("the token is in the output: %q", stderr)
+	}
+}
+
+func writeRunFile(t testing.TB, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
