@@ -46,6 +46,7 @@ type sentence struct {
 	ntok       int32
 	length     int32  // words that are not stop words
 	quote      bool   // holds a quotation
+	headline   bool   // ends with no full stop: a headline or subhead
 	sig        uint64 // bit (term mod 64) set for each of its terms
 	dterm      int32  // its distinct terms, sorted, start at dterms[dterm]
 }
@@ -161,7 +162,7 @@ func (p *parser) parse(a Article) parsed {
 		for _, ss := range splitSentences(para) {
 			start, end := ps.start+ss.start, ps.start+ss.end
 			s := sentence{para: int32(pn), start: int32(start), end: int32(end), tok: int32(len(out.toks)),
-				quote: hasQuote(a.Text[start:end])}
+				quote: hasQuote(a.Text[start:end]), headline: isHeadline(a.Text[start:end])}
 			tokenize(a.Text[start:end], func(t token) {
 				out.toks = append(out.toks, p.number(t.word))
 				out.flags = append(out.flags, t.flags)
@@ -171,6 +172,14 @@ func (p *parser) parse(a Article) parsed {
 		}
 	}
 	return out
+}
+
+// isHeadline reports whether sentence s ends without a full stop, a
+// question or an exclamation mark.
+func isHeadline(s string) bool {
+	s = strings.TrimRightFunc(s, isCloser)
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r != '.' && r != '?' && r != '!' && r != '…'
 }
 
 // hasQuote reports whether s holds a quotation mark.

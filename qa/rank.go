@@ -36,26 +36,29 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Parameters, chosen by measurement (see the comment above and qa_test.go).
 var (
-	k1            = 1.2
-	bParam        = 0.5
-	ctxWeight     = 0.2
-	phraseBoost   = 0.3
-	answerBoost   = 1.0
-	covExp        = 1.0
-	minCoverage   = 0.3
-	typoWeight    = 0.9
-	spellWeight   = 0.8
-	synWeight     = 0.5
-	inflectWeight = 0.5
-	paraBoost     = 1.0
-	artBoost      = 0.5
-	candidates    = 32
-	commonShare   = 64   // a term in more than 1/commonShare of sentences is common
-	minCommon     = 1000 // … and in more than minCommon sentences
+	k1             = 1.2
+	bParam         = 0.5
+	ctxWeight      = 0.2
+	phraseBoost    = 0.3
+	answerBoost    = 1.0
+	covExp         = 1.0
+	minCoverage    = 0.3
+	typoWeight     = 0.9
+	spellWeight    = 0.8
+	headlineWeight = 0.7
+	minVariant     = 6 // shorter names one edit apart are other names: Assad, Asaad
+	synWeight      = 0.5
+	inflectWeight  = 0.5
+	paraBoost      = 1.0
+	artBoost       = 0.5
+	candidates     = 32
+	commonShare    = 64   // a term in more than 1/commonShare of sentences is common
+	minCommon      = 1000 // … and in more than minCommon sentences
 )
 
 type answerKind uint8
@@ -145,9 +148,10 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 			add(id, 1)
 			s.idf = s.alts[0].idf
 			for _, v := range ix.variants(id) {
-				if suffixOnly(term, ix.terms[v].text) {
+				switch {
+				case suffixOnly(term, ix.terms[v].text):
 					add(v, inflectWeight)
-				} else {
+				case utf8.RuneCountInString(term) >= minVariant && utf8.RuneCountInString(ix.terms[v].text) >= minVariant:
 					add(v, spellWeight)
 				}
 			}
@@ -368,6 +372,9 @@ func (ix *Index) rank(qu query, sc *scratch) []cand {
 			answer = 1
 		}
 		c.coverage = cov
+		if s.headline {
+			base *= headlineWeight
+		}
 		c.score = base * (1 + phraseBoost*phrase) * (1 + answerBoost*answer) * math.Pow(cov, covExp) * (1 + paraBoost*paraCov) * (1 + artBoost*artCov)
 	}
 	slices.SortFunc(top, byScore)
@@ -405,14 +412,18 @@ func (ix *Index) features(qu *query, s *sentence, slotOf []uint16) (bm25, covera
 	var pos [maxTerms]int32
 	pairs := 0
 	var n int32
+	prev := int32(-1)
 	for i, t := range toks {
 		if t < 0 {
 			continue
 		}
 		n++
+		before := prev
+		prev = t
 		v := int(slotOf[t])
 		if v == 0 {
-			if answer == 0 && ix.isAnswer(qu.want, t, flags[i]) {
+			if answer == 0 && ix.isAnswer(qu.want, t, flags[i]) &&
+				!(qu.want == kindNumber && before >= 0 && ix.terms[before].date) { // "February 3" is a date
 				answer = 1
 			}
 			continue
