@@ -153,6 +153,7 @@ type Adapter struct {
 
 	ready   atomic.Bool
 	running atomic.Bool
+	stopRun atomic.Pointer[context.CancelCauseFunc] // ends Run with an error
 
 	// set by Run before any update is handled
 	tg   *tg.Bot
@@ -235,6 +236,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		tg.WithDebugHandler(func(string, ...any) {}),
 		tg.WithAllowedUpdates(allowedUpdates),
 		tg.WithInitialOffset(base),
+		tg.WithWebhookSecretToken(a.cfg.WebhookSecret), // checked again by the library
 	)
 	if err != nil {
 		return fmt.Errorf("telegram: %s", a.scrub(err.Error()))
@@ -255,15 +257,22 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.setCommands(ctx)
 
 	a.disp = newDispatcher(a.cfg.Workers, a.cfg.Queue, base)
-	persistDone := a.persist(ctx)
+	// runCtx ends with ctx, or when the token is revoked while running.
+	runCtx, stopRun := context.WithCancelCause(ctx)
+	defer stopRun(nil)
+	a.stopRun.Store(&stopRun)
+	persistDone := a.persist(runCtx)
 
 	var served error
 	if a.cfg.Mode == "webhook" {
-		served = a.runWebhook(ctx)
+		served = a.runWebhook(runCtx)
 	} else {
-		a.runPolling(ctx)
+		a.runPolling(runCtx)
 	}
 	a.ready.Store(false)
+	if ctx.Err() == nil && served == nil {
+		served = context.Cause(runCtx)
+	}
 
 	// Stopped taking updates: finish those taken.
 	a.disp.close()
@@ -416,7 +425,11 @@ func (a *Adapter) libError(err error) {
 		a.log.Debug("telegram: polling stopped before taking every update", "detail", a.scrubErr(err))
 		return
 	case errors.Is(err, tg.ErrorUnauthorized):
-		a.log.Error("telegram: the Bot API rejected the token", "detail", a.scrubErr(err))
+		// The token was revoked while running: stop, as at start.
+		a.metrics.PlatformError(platform, "unauthorized")
+		if stop := a.stopRun.Load(); stop != nil {
+			(*stop)(errors.New("telegram: the Bot API rejected the token while running: check STORYBOT_TELEGRAM_TOKEN"))
+		}
 	default:
 		a.log.Warn("telegram: bot api error", "error", a.scrubErr(err))
 	}

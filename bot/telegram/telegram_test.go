@@ -638,6 +638,24 @@ func TestRejectedToken(t *testing.T) {
 	}
 }
 
+// TestTokenRevoked: a token the Bot API starts refusing while the bot runs
+// stops it with an error, as a rejected token at start does.
+func TestTokenRevoked(t *testing.T) {
+	fake := telegramtest.New(t, testToken)
+	h := start(t, fake, options{})
+	h.ask(95, "echo before")
+	fake.Fail("getUpdates", telegramtest.Fault{Status: 401})
+	select {
+	case err := <-h.done:
+		h.stopped = true
+		if err == nil || !strings.Contains(err.Error(), "rejected the token") {
+			t.Errorf("Run = %v, want a rejected token", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run goes on with a revoked token")
+	}
+}
+
 // TestBurstBounded sends 1,000 updates from 100 users while the core is
 // held, and checks the bot holds at most Queue of them and adds a bounded
 // number of goroutines; then all are answered once, in order per chat.
@@ -659,7 +677,9 @@ func TestBurstBounded(t *testing.T) {
 	if p := fake.Pending(); p < 1000-queue-100 {
 		t.Errorf("%d updates left at the API with the bot full: it took more than it holds", p)
 	}
-	if n := runtime.NumGoroutine() - base; n > workers+60 {
+	n := runtime.NumGoroutine() - base
+	t.Logf("%d goroutines added while holding %d updates", n, queue)
+	if n > workers+60 {
 		t.Errorf("%d goroutines added while holding %d updates, want a bound independent of the load", n, queue)
 	}
 	close(f.gate)
