@@ -25,9 +25,12 @@ import (
 	"github.com/storybot/storybot/bot"
 )
 
-// DefaultAPIURL is Discord's REST API base for the API version discordgo
-// speaks; the gateway URL is looked up there too.
-var DefaultAPIURL = strings.TrimSuffix(discordgo.EndpointAPI, "/")
+// DefaultAPIURL is Discord's REST API base; the gateway URL is looked up
+// there too. discordgo v0.29 builds its request URLs on API v9
+// (discordgo.EndpointAPI); the adapter sends them to the configured base,
+// whose paths are the same in v10. The gateway speaks the version
+// discordgo asks for.
+const DefaultAPIURL = "https://discord.com/api/v10"
 
 // platform names the adapter in logs, metrics and flood-control keys.
 const platform = "discord"
@@ -43,10 +46,10 @@ var (
 	ErrNoToken = errors.New("no bot token")
 	// ErrTokenRejected is returned by Run when Discord rejects the token
 	// (gateway close code 4004, or HTTP 401).
-	ErrTokenRejected = errors.New("discord rejected the bot token")
+	ErrTokenRejected = errors.New("the bot token was rejected")
 	// ErrDisallowedIntents is returned by Run when Discord refuses the
 	// intents (gateway close code 4014).
-	ErrDisallowedIntents = errors.New("discord refused the gateway intents")
+	ErrDisallowedIntents = errors.New("the gateway intents were refused")
 )
 
 // Adapter serves the bot on Discord. It implements bot.Adapter.
@@ -89,6 +92,10 @@ func WithShard(id, count int) Option {
 // WithWorkers sets how many replies are worked on at once.
 func WithWorkers(n int) Option { return func(a *Adapter) { a.workers = n } }
 
+// WithQueue sets how many questions may wait for a worker; past that,
+// new ones are dropped (and logged) rather than delaying the gateway.
+func WithQueue(n int) Option { return func(a *Adapter) { a.queue = n } }
+
 // WithLogger sets the logger; the default discards.
 func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 
@@ -106,8 +113,8 @@ func New(token string, svc *bot.Service, opts ...Option) (*Adapter, error) {
 		apiURL:        DefaultAPIURL,
 		shardCount:    1,
 		workers:       8,
-		queue:         32,
-		grace:         10 * time.Second,
+		queue:         256,
+		grace:         20 * time.Second,
 		reconnectBase: time.Second,
 		retryBase:     500 * time.Millisecond,
 	}
@@ -121,6 +128,8 @@ func New(token string, svc *bot.Service, opts ...Option) (*Adapter, error) {
 		return nil, fmt.Errorf("discord: shard %d of %d: want 0 <= shard_id < shard_count", a.shardID, a.shardCount)
 	case a.workers < 1:
 		return nil, fmt.Errorf("discord: %d workers: want at least 1", a.workers)
+	case a.queue < a.workers:
+		return nil, fmt.Errorf("discord: queue of %d: want at least one per worker (%d)", a.queue, a.workers)
 	}
 	if a.apiURL == "" {
 		a.apiURL = DefaultAPIURL

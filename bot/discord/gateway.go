@@ -206,8 +206,7 @@ func (r *run) serve(ctx context.Context) error {
 		}
 		fatal, fresh := r.classify(err)
 		if fatal != nil {
-			r.log.Error("discord gateway refused the bot; not reconnecting", "err", fatal)
-			return fatal
+			return fatal // Run's caller reports it
 		}
 		if fresh {
 			r.log.Info("discord gateway session cannot be resumed; starting a new one")

@@ -52,26 +52,47 @@ func escape(text string) string { return markdown.Replace(text) }
 
 // splitEscaped cuts text into pieces whose escaped forms are no longer than
 // limit, preferring to cut after a sentence, then at a space (bot.Split),
-// and returns the escaped pieces. Cutting before escaping keeps a backslash
-// with the character it escapes.
+// and returns the escaped pieces.
 func splitEscaped(text string, limit int) []string {
 	var out []string
 	text = strings.TrimSpace(text)
 	for text != "" {
-		n := limit
-		for {
-			piece := bot.Split(text, n)[0]
-			e := escape(piece)
-			if over := bot.Length(e) - limit; over > 0 && n > 1 {
-				n = max(n-over, 1)
-				continue
-			}
-			out = append(out, e)
-			text = strings.TrimSpace(text[len(piece):])
-			break
-		}
+		var piece string
+		piece, text = cutEscaped(text, limit)
+		out = append(out, piece)
 	}
 	return out
+}
+
+// cutEscaped returns the escaped first piece of text (trimmed) that fits
+// limit, and the rest of text. Cutting before escaping keeps a backslash
+// with the character it escapes.
+func cutEscaped(text string, limit int) (piece, rest string) {
+	n := limit
+	for {
+		p := firstPiece(text, n)
+		e := escape(p)
+		if l := bot.Length(e); l > limit && n > 1 {
+			// Escaping grew the piece: shrink in proportion.
+			n = max(min(n*limit/l, n-1), 1)
+			continue
+		}
+		return e, strings.TrimSpace(text[len(p):])
+	}
+}
+
+// firstPiece returns bot.Split(text, n)[0], reading only the part of text
+// that the first cut depends on: its first n+1 characters.
+func firstPiece(text string, n int) string {
+	runes := 0
+	for i := range text {
+		if runes == n+1 {
+			text = text[:i]
+			break
+		}
+		runes++
+	}
+	return bot.Split(text, n)[0]
 }
 
 // fit returns text escaped and, when longer than limit, cut at a sentence
@@ -80,7 +101,8 @@ func fit(text string, limit int) string {
 	if e := escape(text); bot.Length(e) <= limit {
 		return e
 	}
-	return splitEscaped(text, limit-1)[0] + "…"
+	piece, _ := cutEscaped(strings.TrimSpace(text), limit-1)
+	return piece + "…"
 }
 
 // textMessages returns plain text as escaped content messages.
