@@ -172,7 +172,7 @@ func (a *Adapter) stripMentions(text string, ents []models.MessageEntity) string
 			text = before + " " + strings.TrimLeft(after, ",:;")
 		}
 	}
-	return strings.TrimSpace(text)
+	return strings.Join(strings.Fields(text), " ")
 }
 
 // cut16 splits s around the n UTF-16 code units at offset off, the unit
