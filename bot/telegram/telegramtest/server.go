@@ -18,6 +18,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -193,7 +194,7 @@ func (s *Server) Wait(tb testing.TB, what string, cond func() bool) {
 // WaitSent waits until the bot has sent at least n messages and returns them.
 func (s *Server) WaitSent(tb testing.TB, n int) []Sent {
 	tb.Helper()
-	s.Wait(tb, fmt.Sprintf("%d sent messages", n), func() bool { return len(s.Sent()) >= n })
+	s.Wait(tb, fmt.Sprintf("%d sent messages", n), func() bool { return s.SentCount() >= n })
 	return s.Sent()
 }
 
@@ -292,6 +293,13 @@ func (s *Server) Sent() []Sent {
 	return append([]Sent(nil), s.sent...)
 }
 
+// SentCount returns how many messages the bot sent.
+func (s *Server) SentCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sent)
+}
+
 // Actions returns the chat actions the bot sent.
 func (s *Server) Actions() []Action {
 	s.mu.Lock()
@@ -361,14 +369,12 @@ func (s *Server) Webhook() *Webhook {
 	return &w
 }
 
+// pendingLocked returns up to limit unconfirmed updates. Updates are kept
+// in ID order.
 func (s *Server) pendingLocked(limit int) []*models.Update {
-	var out []*models.Update
-	for _, u := range s.updates {
-		if u.ID >= s.confirmed && len(out) < limit {
-			out = append(out, u)
-		}
-	}
-	return out
+	i := sort.Search(len(s.updates), func(i int) bool { return s.updates[i].ID >= s.confirmed })
+	p := s.updates[i:]
+	return append([]*models.Update(nil), p[:min(limit, len(p))]...)
 }
 
 // DeliverWebhook posts every pending update to the webhook, as Telegram
