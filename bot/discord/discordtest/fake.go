@@ -91,6 +91,11 @@ func WithCloseOnIdentify(code int) Option {
 	return func(s *Server) { s.closeID = code }
 }
 
+// WithToken sets the bot token the server accepts (default "fake-bot-token").
+func WithToken(token string) Option {
+	return func(s *Server) { s.Token = token }
+}
+
 // HeartbeatInterval is the interval the fake announces in HELLO, in
 // milliseconds: short enough that heartbeats happen during a test, long
 // enough to be realistic traffic.
