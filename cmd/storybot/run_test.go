@@ -208,10 +208,16 @@ func (b *lineBuffer) String() string {
 	return b.buf.String()
 }
 
-// waitJSON waits for a JSON log line whose msg is msg and returns it.
-func (b *lineBuffer) waitJSON(t testing.TB, msg string) map[string]any {
+// waitJSON waits for a JSON log line whose msg is msg and returns it. It
+// fails at once when exited (if given) is closed: the run is over.
+func (b *lineBuffer) waitJSON(t testing.TB, msg string, exited ...<-chan struct{}) map[string]any {
 	t.Helper()
+	var over <-chan struct{}
+	if len(exited) > 0 {
+		over = exited[0]
+	}
 	deadline := time.After(20 * time.Second)
+	ended := false
 	for {
 		b.mu.Lock()
 		text, ch := b.buf.String(), b.changed
@@ -223,8 +229,13 @@ func (b *lineBuffer) waitJSON(t testing.TB, msg string) map[string]any {
 				return m
 			}
 		}
+		if ended {
+			t.Fatalf("storybot run ended without logging %q:\n%s", msg, text)
+		}
 		select {
 		case <-ch:
+		case <-over:
+			ended = true
 		case <-deadline:
 			t.Fatalf("no log line %q in:\n%s", msg, text)
 		}
@@ -244,8 +255,11 @@ func startRun(t *testing.T, config string, getenv func(string) string) (base str
 	logs = newLineBuffer()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
+	exited := make(chan struct{})
 	go func() {
-		done <- run(ctx, []string{"run", "--config", path}, env{stdout: io.Discard, stderr: logs, getenv: getenv})
+		code := run(ctx, []string{"run", "--config", path}, env{stdout: io.Discard, stderr: logs, getenv: getenv})
+		close(exited)
+		done <- code
 	}()
 	stopped := false
 	stop = func() int {
@@ -265,7 +279,7 @@ func startRun(t *testing.T, config string, getenv func(string) string) (base str
 			stop()
 		}
 	})
-	l := logs.waitJSON(t, "http: listening")
+	l := logs.waitJSON(t, "http: listening", exited)
 	return "http://" + l["addr"].(string), logs, stop
 }
 
