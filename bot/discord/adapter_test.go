@@ -174,6 +174,9 @@ func TestMarkdownAndEveryoneInQuestion(t *testing.T) {
 	srv := discordtest.New(t)
 	// The "article" quotes the question back, so user text reaches the reply.
 	echo := func(q string) qa.Result {
+		if strings.HasPrefix(q, "nothing") {
+			return qa.Result{Question: q}
+		}
 		return qa.Result{Question: q, Answers: []qa.Answer{{Text: q, Source: qa.Source{Title: "**Bold** [title](http://x)", Outlet: "@here"}}}}
 	}
 	start(t, srv, newService(&answerer{answer: echo}))
@@ -193,10 +196,16 @@ func TestMarkdownAndEveryoneInQuestion(t *testing.T) {
 		t.Errorf("source = %q, want %q", got, want)
 	}
 
-	// A question the articles do not answer gets a plain reply, inert too.
-	srv.Dispatch(t, "MESSAGE_CREATE", mention(srv, "4002", ch, ""))
+	// A question the articles do not answer gets a short plain reply.
+	srv.Dispatch(t, "MESSAGE_CREATE", mention(srv, "4002", ch, "nothing about @here?"))
 	m = replyTo(t, srv, ch, "4002")
-	if m.Content == "" || len(m.Embeds) != 0 {
+	if !strings.HasPrefix(m.Content, "I could not find that in the articles.") || len(m.Embeds) != 0 {
+		t.Errorf("unanswered question got %q, want the not-found text as content", m.Text())
+	}
+	// A mention with no question gets the help text.
+	srv.Dispatch(t, "MESSAGE_CREATE", mention(srv, "4003", ch, ""))
+	m = replyTo(t, srv, ch, "4003")
+	if !strings.HasPrefix(m.Content, "Ask me a question in plain words.") || len(m.Embeds) != 0 {
 		t.Errorf("empty question got %q, want the help text as content", m.Text())
 	}
 }
@@ -257,6 +266,92 @@ func TestLongAnswer(t *testing.T) {
 			t.Errorf("continuation %d is a reply too; only the first should be", i)
 		}
 	}
+}
+
+func TestSlashLongAnswerFollowups(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t)
+	long := strings.Repeat("This sentence is one of very many in a long quote. ", 150)
+	ans := &answerer{answer: func(q string) qa.Result {
+		r := qa.Result{Question: q}
+		for range 3 {
+			r.Answers = append(r.Answers, qa.Answer{Text: long, Source: src1, AlsoIn: []qa.Source{src2}})
+		}
+		return r
+	}}
+	start(t, srv, newService(ans))
+	srv.WaitSession(t)
+	srv.Dispatch(t, "INTERACTION_CREATE", srv.SlashCommand("5101", "tok-5101", "400000000000000013", "", user, "ask",
+		map[string]string{"question": "everything?"}))
+
+	// The response carries the first part; follow-ups carry the rest. The
+	// fake answers anything over Discord's limits with a 400.
+	parts := []*discordtest.Request{srv.WaitRequest(t, discordtest.Callback("5101"))}
+	for range 2 {
+		parts = append(parts, srv.WaitRequest(t, discordtest.Followup("tok-5101")))
+	}
+	for i, r := range parts {
+		m := discordtest.DecodeMessage(t, r)
+		if r.Status >= 300 || len(m.Embeds) != 1 || !m.MentionsInert() {
+			t.Errorf("part %d: status %d, %d embeds, inert %v; body %.200s", i, r.Status, len(m.Embeds), m.MentionsInert(), r.Body)
+		}
+	}
+}
+
+func TestFloodControlAndLength(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t)
+	svc := bot.NewService(&answerer{answer: fixed(quote)},
+		bot.Config{MaxQuestion: 30, Limit: bot.LimitConfig{Burst: 1, Every: time.Hour}}, nil)
+	start(t, srv, svc)
+	srv.WaitSession(t)
+
+	const ch = "400000000000000014"
+	bob := discordtest.User{ID: "200000000000000002", Username: "bob"}
+	srv.Dispatch(t, "MESSAGE_CREATE", mention(srv, "13001", ch, "first?"))
+	srv.Dispatch(t, "MESSAGE_CREATE", mention(srv, "13002", ch, "second?"))
+	srv.Dispatch(t, "MESSAGE_CREATE", mention(srv, "13003", ch, "third?"))
+	srv.Dispatch(t, "MESSAGE_CREATE", discordtest.MessageCreate("13004", ch, "300000000000000001", bob,
+		"<@"+srv.BotID+"> "+strings.Repeat("why ", 10), srv.Bot()))
+
+	if m := replyTo(t, srv, ch, "13001"); len(m.Embeds) != 1 {
+		t.Errorf("first question got %q, want the answer", m.Text())
+	}
+	if m := replyTo(t, srv, ch, "13002"); !strings.HasPrefix(m.Content, "You are asking faster") {
+		t.Errorf("second question got %q, want the flood notice", m.Text())
+	}
+	// Third: silence. Replies keep the questions' order, so bob's reply
+	// coming next means the third got none.
+	if m := replyTo(t, srv, ch, "13004"); !strings.Contains(m.Content, "too long") || !strings.Contains(m.Content, "30 characters") {
+		t.Errorf("long question got %q, want the length notice", m.Text())
+	}
+
+	// A slash command over the limit still gets a response: an ephemeral notice.
+	srv.Dispatch(t, "INTERACTION_CREATE", srv.SlashCommand("13005", "tok-13005", ch, "300000000000000001", user, "ask",
+		map[string]string{"question": "fourth?"}))
+	r := srv.WaitRequest(t, discordtest.Callback("13005"))
+	if m := discordtest.DecodeMessage(t, r); m.Flags&64 == 0 || !strings.HasPrefix(m.Content, "You are asking faster") {
+		t.Errorf("limited /ask got flags %d, %q; want an ephemeral flood notice", m.Flags, m.Content)
+	}
+}
+
+func TestSessionTimedOutStartsNewSession(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t)
+	start(t, srv, newService(&answerer{answer: fixed(quote)}))
+	first := srv.WaitSession(t)
+
+	srv.CloseNextResume(4009) // "session timed out": resuming cannot work
+	srv.Drop(t)
+	srv.WaitFrame(t, discordtest.OpResume)
+	srv.WaitFrame(t, discordtest.OpIdentify)
+	srv.WaitFrame(t, discordtest.OpIdentify) // a new session, on a new connection
+	if second := srv.WaitSession(t); second == first {
+		t.Fatalf("still on session %s", first)
+	}
+	const ch = "400000000000000015"
+	srv.Dispatch(t, "MESSAGE_CREATE", mention(srv, "14001", ch, "back?"))
+	replyTo(t, srv, ch, "14001")
 }
 
 func Test429OnSend(t *testing.T) {

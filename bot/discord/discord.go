@@ -128,8 +128,6 @@ func New(token string, svc *bot.Service, opts ...Option) (*Adapter, error) {
 		return nil, fmt.Errorf("discord: shard %d of %d: want 0 <= shard_id < shard_count", a.shardID, a.shardCount)
 	case a.workers < 1:
 		return nil, fmt.Errorf("discord: %d workers: want at least 1", a.workers)
-	case a.queue < a.workers:
-		return nil, fmt.Errorf("discord: queue of %d: want at least one per worker (%d)", a.queue, a.workers)
 	}
 	if a.apiURL == "" {
 		a.apiURL = DefaultAPIURL

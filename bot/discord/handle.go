@@ -24,7 +24,7 @@ type job struct {
 func (r *run) startWorkers() {
 	r.queues = make([]chan job, r.a.workers)
 	for i := range r.queues {
-		q := make(chan job, r.a.queue/r.a.workers)
+		q := make(chan job, max(r.a.queue/r.a.workers, 1))
 		r.queues[i] = q
 		r.wg.Add(1)
 		go func() {

@@ -76,6 +76,7 @@ type Server struct {
 	hook     func(*Request) *Response
 	rejected bool // every IDENTIFY and RESUME now closes with 4004
 	closeID  int  // close IDENTIFY with this code
+	closeRes int  // close the next RESUME with this code
 	conns    []*conn
 	sess     *session // the current session; nil before READY or after op 9
 	sessions map[string]*session
@@ -789,10 +790,15 @@ func (s *Server) handle(c *conn, p payload) bool {
 		}
 		json.Unmarshal(p.D, &rp)
 		s.mu.Lock()
-		rejected := s.rejected
+		rejected, closeRes := s.rejected, s.closeRes
+		s.closeRes = 0
 		s.mu.Unlock()
 		if rejected || strings.TrimPrefix(rp.Token, "Bot ") != s.Token {
 			s.closeConn(c, 4004, "Authentication failed.")
+			return false
+		}
+		if closeRes != 0 {
+			s.closeConn(c, closeRes, "Closed on resume.")
 			return false
 		}
 		s.mu.Lock()
@@ -933,6 +939,14 @@ func (s *Server) InvalidateSession(t testing.TB) {
 func (s *Server) CloseWith(t testing.TB, code int, reason string) {
 	t.Helper()
 	s.closeConn(s.current(t), code, reason)
+}
+
+// CloseNextResume makes the gateway answer the next RESUME by closing with
+// code, as Discord does with 4009 when a session has timed out.
+func (s *Server) CloseNextResume(code int) {
+	s.mu.Lock()
+	s.closeRes = code
+	s.mu.Unlock()
 }
 
 // RejectToken makes the server treat the bot token as revoked: REST calls
