@@ -72,7 +72,7 @@ func (a *Adapter) newRun(ctx context.Context) (*run, error) {
 	}
 	tr.backoff = a.retryBase
 	tr.onRetry = func(kind string, wait time.Duration) {
-		r.log.Warn("discord REST call retried", "reason", kind, "wait", wait)
+		r.log.Warn("discord: REST call retried", "reason", kind, "wait", wait)
 		a.svc.Metrics().PlatformError(platform, kind)
 	}
 	r.tr = tr
@@ -124,7 +124,7 @@ func (r *run) newGateway(client *http.Client, limiter *discordgo.RateLimiter) *d
 	s := r.a.newSession(client, limiter, r.dial)
 	s.AddHandler(func(_ *discordgo.Session, e *discordgo.Ready) { r.onReady(e) })
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
-		r.log.Info("discord gateway session resumed")
+		r.log.Info("discord: session resumed")
 	})
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
 		select {
@@ -151,7 +151,7 @@ func (r *run) onReady(e *discordgo.Ready) {
 	if e.User != nil {
 		name = e.User.Username
 	}
-	r.log.Info("discord gateway ready", "user", name, "shard", r.a.shardID, "shards", r.a.shardCount)
+	r.log.Info("discord: connected", "user", name, "shard", r.a.shardID, "shards", r.a.shardCount)
 	select {
 	case r.readied <- struct{}{}:
 	default:
@@ -209,12 +209,12 @@ func (r *run) serve(ctx context.Context) error {
 			return fatal // Run's caller reports it
 		}
 		if fresh {
-			r.log.Info("discord gateway session cannot be resumed; starting a new one")
+			r.log.Info("discord: session cannot be resumed; starting a new one")
 			r.gw = r.newGateway(r.rest.Client, r.rest.Ratelimiter)
 		}
 		failures++
 		wait := min(r.a.reconnectBase<<min(failures-1, 10), 2*time.Minute)
-		r.log.Warn("discord gateway connection failed", "err", r.describe(err), "retry_in", wait)
+		r.log.Warn("discord: gateway connection failed", "error", r.describe(err), "retry_in", wait)
 		r.a.svc.Metrics().PlatformError(platform, "gateway")
 		if !sleep(ctx, wait) {
 			return nil
@@ -238,7 +238,7 @@ func (r *run) connected(ctx context.Context) error {
 			return nil
 		case <-r.dropped:
 			r.a.ready.Store(false)
-			r.log.Warn("discord gateway disconnected; reconnecting")
+			r.log.Warn("discord: disconnected; reconnecting")
 			r.a.svc.Metrics().PlatformError(platform, "gateway")
 			return nil
 		case <-r.readied:
@@ -317,14 +317,14 @@ func (r *run) register(ctx context.Context, appID string) error {
 		_, err := r.rest.ApplicationCommandBulkOverwrite(appID, g, cmds, discordgo.WithContext(ctx))
 		switch {
 		case err == nil:
-			r.log.Info("discord slash commands registered", "where", where, "commands", len(cmds))
+			r.log.Info("discord: slash commands registered", "where", where, "commands", len(cmds))
 		case unauthorized(err):
 			return fmt.Errorf("%w (HTTP 401 registering commands)", ErrTokenRejected)
 		case ctx.Err() != nil:
 			return nil
 		default:
-			r.log.Error("discord slash commands not registered; was the bot invited with the applications.commands scope?",
-				"where", where, "err", r.describe(err))
+			r.log.Error("discord: slash commands not registered; was the bot invited with the applications.commands scope?",
+				"where", where, "error", r.describe(err))
 			r.a.svc.Metrics().PlatformError(platform, "commands")
 		}
 	}
@@ -349,7 +349,7 @@ func (r *run) shutdown() {
 	if t, ok := r.tr.next.(*http.Transport); ok {
 		t.CloseIdleConnections()
 	}
-	r.log.Info("discord adapter stopped")
+	r.log.Info("discord: stopped")
 }
 
 // sleep waits d and reports whether ctx is still live.

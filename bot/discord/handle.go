@@ -49,7 +49,7 @@ func (r *run) enqueue(channelID string, j job) {
 	select {
 	case r.queues[h.Sum32()%uint32(len(r.queues))] <- j:
 	default:
-		r.log.Warn("discord reply queue full; question dropped", "channel", channelID)
+		r.log.Warn("discord: reply queue full; question dropped", "channel", channelID)
 		r.a.svc.Metrics().PlatformError(platform, "queue_full")
 	}
 }
@@ -61,7 +61,7 @@ func (r *run) onMessage(m *discordgo.Message) {
 		return
 	}
 	if !r.seen.add("m" + m.ID) {
-		r.log.Debug("discord message delivered again; already answered", "message", m.ID)
+		r.log.Debug("discord: message delivered again; already answered", "message", m.ID)
 		return
 	}
 	r.enqueue(m.ChannelID, job{msg: m, question: q})
@@ -73,7 +73,7 @@ func (r *run) onInteraction(in *discordgo.Interaction) {
 		return
 	}
 	if !r.seen.add("i" + in.ID) {
-		r.log.Debug("discord interaction delivered again; already answered", "interaction", in.ID)
+		r.log.Debug("discord: interaction delivered again; already answered", "interaction", in.ID)
 		return
 	}
 	r.enqueue(in.ChannelID, job{in: in})
@@ -207,11 +207,11 @@ func interactionUser(in *discordgo.Interaction) string {
 
 // failed logs a reply that could not be sent.
 func (r *run) failed(err error, kind, id string) {
-	msg := "discord reply failed"
+	msg := "discord: reply failed"
 	if errors.Is(err, errStopping) || errors.Is(err, context.Canceled) {
-		msg = "discord reply given up at shutdown"
+		msg = "discord: reply given up at shutdown"
 	}
-	r.log.Warn(msg, kind, id, "err", r.describe(err))
+	r.log.Warn(msg, kind, id, "error", r.describe(err))
 	r.a.svc.Metrics().PlatformError(platform, "send")
 }
 

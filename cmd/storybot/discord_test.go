@@ -48,7 +48,7 @@ func TestRunDiscord(t *testing.T) {
 		envOf(map[string]string{"STORYBOT_DISCORD_TOKEN": discordToken}))
 
 	fake.WaitRequest(t, discordtest.OK(discordtest.Commands(fake.AppID, "")))
-	logs.waitJSON(t, "discord gateway ready")
+	logs.waitJSON(t, "discord: connected")
 	if code, body := httpGet(t, base+"/healthz"); code != 200 {
 		t.Errorf("/healthz once connected = %d %q, want 200", code, body)
 	}
@@ -101,7 +101,7 @@ func TestRunDiscordAndTelegram(t *testing.T) {
 	base, logs, stop := startRun(t, config, envOf(map[string]string{
 		"STORYBOT_DISCORD_TOKEN": discordToken, "STORYBOT_TELEGRAM_TOKEN": tgToken,
 	}))
-	logs.waitJSON(t, "discord gateway ready")
+	logs.waitJSON(t, "discord: connected")
 	logs.waitJSON(t, "telegram: connected")
 
 	m := askDiscord(t, dc, "1001", "Who is the Kremlin spokesman?")
