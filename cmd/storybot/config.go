@@ -66,13 +66,15 @@ type TelegramConfig struct {
 
 // DiscordConfig configures the Discord adapter.
 type DiscordConfig struct {
-	Enabled    bool     `toml:"enabled"`
-	Token      string   `toml:"token"` // prefer STORYBOT_DISCORD_TOKEN
-	APIURL     string   `toml:"api_url"`
-	GuildIDs   []string `toml:"guild_ids"`
-	ShardID    int      `toml:"shard_id"`
-	ShardCount int      `toml:"shard_count"`
-	Workers    int      `toml:"workers"`
+	Enabled      bool          `toml:"enabled"`
+	Token        string        `toml:"token"` // prefer STORYBOT_DISCORD_TOKEN
+	APIURL       string        `toml:"api_url"`
+	GuildIDs     []string      `toml:"guild_ids"`
+	ShardID      int           `toml:"shard_id"`
+	ShardCount   int           `toml:"shard_count"`
+	Workers      int           `toml:"workers"`
+	Queue        int           `toml:"queue"`
+	DrainTimeout time.Duration `toml:"drain_timeout"`
 }
 
 // DefaultConfig returns the settings storybot uses when a file says nothing.
@@ -101,9 +103,11 @@ func DefaultConfig() Config {
 			TypingAfter:           time.Second,
 		},
 		Discord: DiscordConfig{
-			APIURL:     "https://discord.com/api/v10",
-			ShardCount: 1,
-			Workers:    8,
+			APIURL:       "https://discord.com/api/v10",
+			ShardCount:   1,
+			Workers:      8,
+			Queue:        256,
+			DrainTimeout: 20 * time.Second,
 		},
 	}
 }

@@ -25,6 +25,8 @@ func discordAdapter(cfg Config, svc *bot.Service, log *slog.Logger) (bot.Adapter
 		discord.WithGuilds(d.GuildIDs...),
 		discord.WithShard(d.ShardID, d.ShardCount),
 		discord.WithWorkers(d.Workers),
+		discord.WithQueue(d.Queue),
+		discord.WithShutdownGrace(d.DrainTimeout),
 		discord.WithLogger(log),
 	)
 	if err != nil {
