@@ -197,7 +197,15 @@ func cmdEval(ctx context.Context, args []string, e env) error {
 	verbose := fs.Bool("v", false, "print each question the first answer got wrong")
 	asJSON := fs.Bool("json", false, "print the scores as one JSON object")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: storybot eval [--corpus DIR] [-v] [--json] FILE.jsonl...\n\nScores the answers to the question sets in FILE (see the format in the source).\n\n")
+		fmt.Fprint(fs.Output(), `Usage: storybot eval [--corpus DIR] [-v] [--json] FILE.jsonl...
+
+Scores the answers to question sets, one JSON object a line:
+  {"id": "d01", "q": "When did ...?", "expect": ["Wednesday", "February 12"]}
+  {"id": "d23", "q": "What is ...?", "unanswerable": true}
+expect holds case-insensitive regular expressions for the text of a right answer.
+Prints hit@1, hit@3, MRR@5, refusal accuracy and false refusals.
+
+`)
 		fs.PrintDefaults()
 	}
 	files, err := parseFlags(fs, args)
