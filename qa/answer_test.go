@@ -222,3 +222,20 @@ func FuzzAsk(f *testing.F) {
 		}
 	})
 }
+
+// TestTypoIsNotAnotherWord checks that a word the articles do not use is
+// not read as a typo of a different word one letter away.
+func TestTypoIsNotAnotherWord(t *testing.T) {
+	ix := memIndex(t,
+		"The apple prize was awarded to a grower from Kent on Monday.",
+		"Bitterness about sanctions grew among the growers.",
+	)
+	if res := ask(t, ix, "What is the price of bitcoin?"); res.Answered() {
+		t.Errorf("Ask(price of bitcoin) = %v, want not found", res)
+	}
+	for _, q := range []string{"who won the apple prize", "who won the aplpe prize", "who won the appple prize"} {
+		if res := ask(t, ix, q); !res.Answered() || !strings.Contains(res.Answers[0].Text, "Kent") {
+			t.Errorf("Ask(%q) = %v, want the Kent sentence", q, res)
+		}
+	}
+}

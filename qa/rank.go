@@ -49,6 +49,7 @@ var (
 	covExp         = 1.0
 	minCoverage    = 0.3
 	typoWeight     = 0.9
+	substWeight    = 0.6
 	spellWeight    = 0.8
 	headlineWeight = 0.7
 	minVariant     = 6 // shorter names one edit apart are other names: Assad, Asaad
@@ -157,14 +158,15 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 			}
 		} else {
 			s.idf = maxIDF
-			best := int32(-1)
+			best, bestW := int32(-1), 0.0
 			ix.similar(term, func(v int32) {
-				if best < 0 || ix.terms[v].df > ix.terms[best].df {
-					best = v
+				w := typoLikelihood(len(tk.word), term, ix.terms[v].text)
+				if w > bestW || w == bestW && w > 0 && ix.terms[v].df > ix.terms[best].df {
+					best, bestW = v, w
 				}
 			})
 			if best >= 0 {
-				add(best, typoWeight)
+				add(best, bestW)
 				s.idf = s.alts[0].idf
 			}
 		}
@@ -204,6 +206,34 @@ func (ix *Index) variants(t int32) []int32 {
 	})
 	ix.variantsOf[t].Store(&out)
 	return out
+}
+
+// typoLikelihood weighs the reading of the question's word q as a typo of
+// the articles' term t, one edit away; the word had size bytes. Swapped or
+// doubled letters are typing slips (typoWeight); a different letter is as
+// often another word ("price", "prize"), so it counts only in longer words
+// and for less. Words under five letters are not corrected.
+func typoLikelihood(size int, q, t string) float64 {
+	rq, rt := []rune(q), []rune(t)
+	switch {
+	case size < 5:
+		return 0
+	case len(rq) != len(rt):
+		return typoWeight // a letter left out or typed twice
+	}
+	diff := 0
+	for i := range rq {
+		if rq[i] != rt[i] {
+			diff++
+		}
+	}
+	if diff == 2 {
+		return typoWeight // neighbours swapped
+	}
+	if size >= 7 {
+		return substWeight
+	}
+	return 0
 }
 
 // suffixOnly reports whether a and b differ only in their last rune or by
