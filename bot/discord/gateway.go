@@ -14,6 +14,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+
+	"github.com/storybot/storybot/bot"
 )
 
 // run is the state of one Run: the discordgo sessions, the reply workers,
@@ -39,7 +41,7 @@ type run struct {
 
 	dropped chan struct{} // the gateway connection closed
 	readied chan struct{} // a READY arrived
-	seen    *seen
+	seen    *bot.Seen[string]
 
 	mu     sync.RWMutex // guards closed and sending on queues
 	closed bool
@@ -62,7 +64,7 @@ func (a *Adapter) newRun(ctx context.Context) (*run, error) {
 		log:     a.log,
 		dropped: make(chan struct{}, 1),
 		readied: make(chan struct{}, 1),
-		seen:    newSeen(4096),
+		seen:    bot.NewSeen[string](4096),
 	}
 	r.self.Store("")
 	r.appID.Store("")

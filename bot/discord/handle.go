@@ -60,7 +60,7 @@ func (r *run) onMessage(m *discordgo.Message) {
 	if !ok {
 		return
 	}
-	if !r.seen.add("m" + m.ID) {
+	if !r.seen.Add("m" + m.ID) {
 		r.log.Debug("discord: message delivered again; already answered", "message", m.ID)
 		return
 	}
@@ -72,7 +72,7 @@ func (r *run) onInteraction(in *discordgo.Interaction) {
 	if in.Type != discordgo.InteractionApplicationCommand {
 		return
 	}
-	if !r.seen.add("i" + in.ID) {
+	if !r.seen.Add("i" + in.ID) {
 		r.log.Debug("discord: interaction delivered again; already answered", "interaction", in.ID)
 		return
 	}

@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/bot/bottest"
 	"github.com/storybot/storybot/bot/discord/discordtest"
 	"github.com/storybot/storybot/qa"
 )
@@ -71,30 +71,12 @@ func newService(a bot.Answerer) *bot.Service {
 	return bot.NewService(a, bot.Config{Topic: "a phone call"}, nil)
 }
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // running is an Adapter being run against a fake Discord.
 type running struct {
 	a      *Adapter
 	cancel context.CancelFunc
 	done   chan error
-	logs   *syncBuffer
+	logs   *bottest.Buffer
 }
 
 // start runs an Adapter for srv's bot token against srv. The test fails if
@@ -106,7 +88,7 @@ func start(t *testing.T, srv *discordtest.Server, svc *bot.Service, opts ...Opti
 
 func startToken(t *testing.T, srv *discordtest.Server, token string, svc *bot.Service, opts ...Option) *running {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &bottest.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts = append([]Option{WithAPIURL(srv.URL()), WithLogger(log)}, opts...)
 	a, err := New(token, svc, opts...)

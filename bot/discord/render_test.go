@@ -206,25 +206,6 @@ func TestPackEmbeds(t *testing.T) {
 	}
 }
 
-func TestSeenForgetsOldest(t *testing.T) {
-	s := newSeen(3)
-	for _, id := range []string{"a", "b", "c"} {
-		if !s.add(id) {
-			t.Fatalf("add(%q) on first sight = false", id)
-		}
-	}
-	if s.add("a") {
-		t.Error("add(\"a\") again = true, want false")
-	}
-	s.add("d") // forgets a, the oldest
-	if !s.add("a") {
-		t.Error("a should be forgotten after 3 newer IDs")
-	}
-	if len(s.ids) > 3 {
-		t.Errorf("seen holds %d IDs, bound is 3", len(s.ids))
-	}
-}
-
 func TestQuestion(t *testing.T) {
 	const self = "1"
 	me := &discordgo.User{ID: self, Bot: true}

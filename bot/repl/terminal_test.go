@@ -1,40 +1,20 @@
 package repl
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chzyer/readline"
 
 	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/bot/bottest"
 )
-
-// syncBuffer is the fake terminal's screen: readline writes to it from its
-// own goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // typeInto runs the interactive prompt on a fake terminal 80 columns wide,
 // types keys into it, and returns the screen output once the prompt has
@@ -44,7 +24,7 @@ func typeInto(t *testing.T, ctx context.Context, r *REPL, keys string) string {
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { pr.Close(); pw.Close() })
 	go func() { io.WriteString(pw, keys) }()
-	screen := &syncBuffer{}
+	screen := &bottest.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- r.interactive(ctx, &readline.Config{

@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/bot/bottest"
 	"github.com/storybot/storybot/bot/telegram/telegramtest"
 	"github.com/storybot/storybot/qa"
 )
@@ -102,24 +102,6 @@ func (m *countMetrics) errorCount(kind string) int {
 	return m.errors[kind]
 }
 
-// syncBuffer is a bytes.Buffer safe for the logger and the test at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // harness runs an Adapter against a fake Bot API.
 type harness struct {
 	t       testing.TB
@@ -127,7 +109,7 @@ type harness struct {
 	qa      *fakeQA
 	metrics *countMetrics
 	a       *Adapter
-	logs    *syncBuffer
+	logs    *bottest.Buffer
 	cancel  context.CancelFunc
 	done    chan error
 	stopped bool
@@ -164,7 +146,7 @@ func start(t testing.TB, fake *telegramtest.Server, o options) *harness {
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
-	h := &harness{t: t, fake: fake, qa: o.qa, logs: &syncBuffer{}, done: make(chan error, 1),
+	h := &harness{t: t, fake: fake, qa: o.qa, logs: &bottest.Buffer{}, done: make(chan error, 1),
 		metrics: &countMetrics{kinds: map[string]int{}, errors: map[string]int{}}}
 	svc := bot.NewService(o.qa, bot.Config{Topic: "the test story", Limit: o.limit}, h.metrics)
 	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -25,7 +25,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -160,7 +159,7 @@ type Adapter struct {
 	me   models.User
 	hard context.Context // for replies; cancelled when the drain time is up
 	disp *dispatcher
-	seen *seenSet
+	seen *bot.Seen[int64]
 	base int64 // updates up to this ID were handled by an earlier run
 }
 
@@ -222,7 +221,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return fmt.Errorf("telegram: %w", err)
 	}
 	a.base = base
-	a.seen = newSeenSet(4 * a.cfg.Queue)
+	a.seen = bot.NewSeen[int64](4 * a.cfg.Queue)
 
 	b, err := tg.New(a.cfg.Token,
 		tg.WithServerURL(a.cfg.APIURL),
@@ -397,7 +396,7 @@ func (a *Adapter) webhookHandler() http.Handler {
 // accept is the library's handler for every update: it drops duplicates
 // and queues the rest, waiting while the dispatcher is full.
 func (a *Adapter) accept(_ context.Context, _ *tg.Bot, u *models.Update) {
-	if u.ID <= a.base || !a.seen.add(u.ID) {
+	if u.ID <= a.base || !a.seen.Add(u.ID) {
 		a.log.Debug("telegram: duplicate update dropped", "update_id", u.ID)
 		return
 	}
@@ -566,37 +565,6 @@ func (a *Adapter) saveState(id int64) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), a.cfg.StateFile)
-}
-
-// seenSet remembers the last n update IDs, to drop an update delivered
-// twice (a webhook retry, a repeated getUpdates response).
-type seenSet struct {
-	mu   sync.Mutex
-	ids  map[int64]struct{}
-	ring []int64
-	next int
-}
-
-func newSeenSet(n int) *seenSet {
-	return &seenSet{ids: make(map[int64]struct{}, n), ring: make([]int64, 0, n)}
-}
-
-// add reports whether id is new, and remembers it.
-func (s *seenSet) add(id int64) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.ids[id]; ok {
-		return false
-	}
-	if len(s.ring) < cap(s.ring) {
-		s.ring = append(s.ring, id)
-	} else {
-		delete(s.ids, s.ring[s.next])
-		s.ring[s.next] = id
-		s.next = (s.next + 1) % len(s.ring)
-	}
-	s.ids[id] = struct{}{}
-	return true
 }
 
 // equalSecret compares in constant time.

@@ -17,6 +17,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/bot/bottest"
 	"github.com/storybot/storybot/bot/telegram/telegramtest"
 	"github.com/storybot/storybot/qa"
 )
@@ -612,7 +613,7 @@ func TestWebhook(t *testing.T) {
 func TestRejectedToken(t *testing.T) {
 	fake := telegramtest.New(t, "999:the-real-token")
 	svc := bot.NewService(newQA(), bot.Config{}, nil)
-	logs := &syncBuffer{}
+	logs := &bottest.Buffer{}
 	a, err := New(svc, testConfig(fake), slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
