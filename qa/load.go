@@ -203,6 +203,9 @@ func paragraphs(text string) []span {
 // isFurniture reports whether one line is page furniture rather than text.
 // Furniture is short, so only the first 64 words decide.
 func isFurniture(line string) bool {
+	if !mayBeFurniture(line) {
+		return false
+	}
 	var (
 		buf, prev [24]byte // the current and previous word, lower case
 		n, pn     int
@@ -259,6 +262,52 @@ func isFurniture(line string) bool {
 	}
 	return appeal && reader
 }
+
+// mayBeFurniture is a quick test that most lines of text fail: it reports
+// whether line has fewer than four words or a word that starts like one
+// of those isFurniture looks for.
+func mayBeFurniture(line string) bool {
+	words := 0
+	for i := 0; i < len(line); i++ {
+		if i > 0 && line[i-1] != ' ' {
+			continue
+		}
+		if c := line[i] | 0x20; c >= 'a' && c <= 'z' || line[i] >= 0x80 {
+			words++
+		}
+		if i+4 <= len(line) {
+			var k [4]byte
+			for j := range k {
+				k[j] = line[i+j] | 0x20 // lower case for ASCII letters
+			}
+			if furnitureStarts[k] {
+				return true
+			}
+		}
+	}
+	return words < 4
+}
+
+// furnitureStarts are the first four letters of the words isFurniture
+// looks for.
+var furnitureStarts = func() map[[4]byte]bool {
+	m := map[[4]byte]bool{}
+	add := func(w string) {
+		if len(w) >= 4 {
+			m[[4]byte([]byte(w[:4]))] = true
+		}
+	}
+	for w := range appealWords {
+		add(w)
+	}
+	for p := range appealPairs {
+		add(p[0])
+	}
+	for _, w := range []string{"support", "photo", "image", "picture", "video", "credit"} {
+		add(w)
+	}
+	return m
+}()
 
 // isSalutation reports whether a line greets the reader: "Dear readers,".
 func isSalutation(line string) bool {

@@ -110,6 +110,9 @@ func stem(word string) string {
 	if base, ok := irregular[word]; ok {
 		word = base
 	}
+	if word == "" || word[0] >= '0' && word[0] <= '9' {
+		return word // a number: nothing to stem
+	}
 	return english.Stem(word, true)
 }
 
