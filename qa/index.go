@@ -34,6 +34,9 @@ type Index struct {
 	fuzzyOnce  sync.Once
 	fuzzy      map[string][]int32 // 1-deletion neighbourhood → term IDs
 	variantsOf []atomic.Pointer[[]int32]
+	idfs       []float64 // per term
+	unknown    sync.Map  // question word not in the articles → *unknown
+	unknowns   atomic.Int64
 
 	scratch sync.Pool
 }
@@ -358,6 +361,10 @@ func (b *builder) finish() *Index {
 	ix.terms = ix.terms[:len(ix.terms)-1]
 	ix.terms = slices.Clip(ix.terms)
 	ix.variantsOf = make([]atomic.Pointer[[]int32], len(ix.terms))
+	ix.idfs = make([]float64, len(ix.terms))
+	for i, t := range ix.terms {
+		ix.idfs[i] = ix.idf(t.df)
+	}
 	ix.scratch.New = func() any {
 		return &scratch{acc: make([]float32, len(ix.sents)), paraMask: make([]uint64, ix.nparas),
 			slotOf:  make([]uint16, len(ix.terms)),

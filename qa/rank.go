@@ -119,19 +119,19 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 		if known && id < 0 {
 			return // stop word
 		}
-		var term string
+		var (
+			term  string
+			typo  = int32(-1) // for a word the articles do not use: the term it is likely a typo of
+			typoW float64
+		)
 		if known {
 			term = ix.terms[id].text
 		} else {
-			word := string(tk.word)
-			if isStop(word) {
-				return
+			u := ix.unknownWord(tk.word)
+			if u == nil {
+				return // stop word
 			}
-			term = stem(word)
-			var ok bool
-			if id, ok = ix.vocab[term]; !ok {
-				id = -1
-			}
+			term, id, typo, typoW = u.term, u.id, u.typo, u.w
 		}
 		for _, s := range qu.slots {
 			if s.term == term {
@@ -142,7 +142,7 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 		s := slot{term: term, alts: sc.alts[n*maxAlts : n*maxAlts : (n+1)*maxAlts]}
 		add := func(v int32, w float64) {
 			if len(s.alts) < maxAlts {
-				s.alts = append(s.alts, alt{v, w, ix.idf(ix.terms[v].df)})
+				s.alts = append(s.alts, alt{v, w, ix.idfs[v]})
 			}
 		}
 		if id >= 0 {
@@ -158,15 +158,8 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 			}
 		} else {
 			s.idf = maxIDF
-			best, bestW := int32(-1), 0.0
-			ix.similar(term, func(v int32) {
-				w := typoLikelihood(len(tk.word), term, ix.terms[v].text)
-				if w > bestW || w == bestW && w > 0 && ix.terms[v].df > ix.terms[best].df {
-					best, bestW = v, w
-				}
-			})
-			if best >= 0 {
-				add(best, bestW)
+			if typo >= 0 {
+				add(typo, typoW)
 				s.idf = s.alts[0].idf
 			}
 		}
@@ -186,6 +179,45 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 	})
 	sc.slots = qu.slots
 	return qu
+}
+
+// unknown is what a question's word that the articles do not use stands for.
+type unknown struct {
+	term string  // its stem
+	id   int32   // the stem's term, or -1
+	typo int32   // when id is -1: the term it is likely a typo of, or -1
+	w    float64 // the weight of that reading
+}
+
+// maxUnknown bounds the words unknownWord remembers.
+const maxUnknown = 1 << 14
+
+// unknownWord stems a word the articles do not use and looks for the term
+// it may be a typo of; nil for a stop word. Up to maxUnknown words are
+// remembered, as people ask with the same words again.
+func (ix *Index) unknownWord(word []byte) *unknown {
+	if v, ok := ix.unknown.Load(string(word)); ok {
+		return v.(*unknown)
+	}
+	w := string(word)
+	if isStop(w) {
+		return nil
+	}
+	u := &unknown{term: stem(w), id: -1, typo: -1}
+	if id, ok := ix.vocab[u.term]; ok {
+		u.id = id
+	} else {
+		ix.similar(u.term, func(v int32) {
+			p := typoLikelihood(len(w), u.term, ix.terms[v].text)
+			if p > u.w || p == u.w && p > 0 && ix.terms[v].df > ix.terms[u.typo].df {
+				u.typo, u.w = v, p
+			}
+		})
+	}
+	if ix.unknowns.Add(1) <= maxUnknown {
+		ix.unknown.Store(w, u)
+	}
+	return u
 }
 
 // variants returns the proper nouns one edit away from proper noun t: the
