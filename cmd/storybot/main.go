@@ -6,7 +6,7 @@
 //
 //	storybot [--corpus DIR]                   interactive prompt
 //	storybot ask [--corpus DIR] [--json] Q    answer one question (- reads stdin)
-//	storybot eval [--corpus DIR] [-v] FILE    score a question set
+//	storybot eval [--corpus DIR] [-v] FILE... score question sets
 //	storybot sources [--corpus DIR]           list the articles
 //	storybot run --config FILE                run the chat bots
 package main
@@ -53,9 +53,9 @@ Usage:
   storybot [--corpus DIR]                     ask in an interactive prompt
   storybot ask [--corpus DIR] [--json] QUESTION
                                               answer one question; "-" reads one per line from stdin
-  storybot eval [--corpus DIR] [-v] FILE.jsonl
-                                              score a question set
-  storybot sources [--corpus DIR]             list the articles
+  storybot eval [--corpus DIR] [-v] [--json] FILE.jsonl...
+                                              score question sets (hit@1, hit@3, MRR@5, refusals)
+  storybot sources [--corpus DIR] [--json]    list the articles
   storybot run --config FILE                  run the Discord and Telegram bots
 
 Without --corpus, storybot answers from its embedded articles.
