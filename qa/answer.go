@@ -74,7 +74,7 @@ const (
 	maxAnswers  = 5   // quotes in one result
 	answerRatio = 0.6 // a further quote must score this share of the best
 	sameThing   = 0.6 // Jaccard similarity of two sentences' terms that say the same thing
-	dupFloor    = 0.3 // a sentence scoring under this share of the best is no one\'s duplicate
+	dupFloor    = 0.3 // a sentence scoring under this share of the best is no one's duplicate
 )
 
 // Ask answers a question with the sentences that match it best, best first.
@@ -96,8 +96,7 @@ func (ix *Index) Ask(question string) (Result, error) {
 	if len(top) == 0 || top[0].coverage < minCoverage {
 		return res, nil
 	}
-	var groups [][]int32 // terms of each answer's sentence
-	var answerSents []int32
+	var answerSents []int32 // the sentence of each answer
 	for _, c := range top {
 		if c.coverage < minCoverage || c.score < dupFloor*top[0].score {
 			continue
@@ -105,16 +104,17 @@ func (ix *Index) Ask(question string) (Result, error) {
 		s := &ix.sents[c.sent]
 		dup := -1
 		var terms []int32
-		for i := range res.Answers {
-			// The signatures, one bit a term, bound the similarity from above.
-			o := &ix.sents[answerSents[i]]
+		for i, other := range answerSents {
+			// A cheap filter first: the signatures (a bit a term, modulo 64)
+			// of near-duplicates overlap about as much as their terms.
+			o := &ix.sents[other]
 			if bits.OnesCount64(s.sig&o.sig) < int(sameThing*float64(bits.OnesCount64(s.sig|o.sig)))-2 {
 				continue
 			}
 			if terms == nil {
 				terms = ix.sentenceTerms(c.sent)
 			}
-			if jaccard(terms, groups[i]) >= sameThing {
+			if jaccard(terms, ix.sentenceTerms(other)) >= sameThing {
 				dup = i
 				break
 			}
@@ -136,7 +136,6 @@ func (ix *Index) Ask(question string) (Result, error) {
 			Source: src,
 			AlsoIn: []Source{},
 		})
-		groups = append(groups, ix.sentenceTerms(c.sent))
 		answerSents = append(answerSents, c.sent)
 	}
 	return res, nil

@@ -2,9 +2,9 @@ package qa
 
 // Ranking. A question becomes slots, one for each of its words that is not
 // a stop word; a slot matches its own term and, with a lower weight w, the
-// terms one edit away that stand for the same word: a typo in the question
-// ("sanctoins") or a name spelled two ways across articles
-// (Tartus/Tartous, Hmeimim/Khmeimim).
+// terms that stand for the same word: a typo in the question ("sanctoins"),
+// a name spelled two ways across articles (Tartus/Tartous,
+// Hmeimim/Khmeimim), or a synonym (weapons/arms).
 //
 // Stage 1 scores every sentence s holding a slot's term t with BM25:
 //
@@ -17,16 +17,21 @@ package qa
 //
 // Stage 2 rescores the best candidates:
 //
-//	score(s) = (bm25(s) + c·bm25(prev(s))) · (1 + p·phrase(s)) · (1 + a·answer(s)) · coverage(s)^e
+//	score(s) = h(s) · (bm25'(s) + c·bm25(prev(s))) · (1 + p·phrase(s)) · (1 + a·answer(s))
+//	           · coverage(s)^e · (1 + q·coverage(para(s))) · (1 + r·coverage(article(s)))
 //
-// where prev(s) is the sentence before s in the same paragraph (questions
+// where bm25'(s) counts each slot once, by its best-matching term; h(s) is
+// headlineWeight for a headline or subhead (no final full stop), else 1;
+// prev(s) is the sentence before s in the same paragraph (questions
 // often name what that sentence set up), phrase(s) is the share of the
 // question's neighbouring word pairs that stand within two words of each
 // other, in order, in s; answer(s) is 1 when s holds the kind of thing the
 // question asks for (a name for "who", a date for "when", a number for "how
 // many") beyond the question's own words; and coverage(s) is the share of
-// the question's idf weight that s matches. Words of the question the
-// articles never use weigh as much as the rarest word.
+// the question's idf weight that s matches (a slot matched through another
+// term counts that term's weight w); para(s) and article(s) are the shares
+// matched anywhere in the paragraph and the article holding s. Words of the
+// question the articles never use weigh as much as the rarest word.
 //
 // The question is declined when the best sentence's coverage is under
 // minCoverage: only a common word or two matched.
@@ -39,7 +44,8 @@ import (
 	"unicode/utf8"
 )
 
-// Parameters, chosen by measurement (see the comment above and qa_test.go).
+// Parameters, chosen by measurement on the dev and SQuAD sets: see
+// TestTune in tune_test.go.
 var (
 	k1             = 1.2
 	bParam         = 0.5
@@ -57,7 +63,7 @@ var (
 	inflectWeight  = 0.5
 	paraBoost      = 1.0
 	artBoost       = 0.5
-	candidates     = 32
+	candidates     = 24   // rescored in stage 2; 16 to 64 score the same
 	commonShare    = 64   // a term in more than 1/commonShare of sentences is common
 	minCommon      = 1000 // … and in more than minCommon sentences
 )
