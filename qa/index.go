@@ -35,6 +35,8 @@ type Index struct {
 	fuzzy      map[string][]int32 // 1-deletion neighbourhood → term IDs
 	variantsOf []atomic.Pointer[[]int32]
 	idfs       []float64 // per term
+	sentPara   []int32   // per sentence: its paragraph (sents[i].para, packed for the hot loop)
+	paraArt    []int32   // per paragraph: its article
 	unknown    sync.Map  // question word not in the articles → *unknown
 	unknowns   atomic.Int64
 
@@ -361,6 +363,12 @@ func (b *builder) finish() *Index {
 	ix.terms = ix.terms[:len(ix.terms)-1]
 	ix.terms = slices.Clip(ix.terms)
 	ix.variantsOf = make([]atomic.Pointer[[]int32], len(ix.terms))
+	ix.sentPara = make([]int32, len(ix.sents))
+	ix.paraArt = make([]int32, ix.nparas)
+	for i, s := range ix.sents {
+		ix.sentPara[i] = s.para
+		ix.paraArt[s.para] = s.art
+	}
 	ix.idfs = make([]float64, len(ix.terms))
 	for i, t := range ix.terms {
 		ix.idfs[i] = ix.idf(t.df)

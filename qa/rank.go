@@ -383,9 +383,9 @@ func (ix *Index) rank(qu query, sc *scratch) []cand {
 				sc.touched = append(sc.touched, p.sent)
 			}
 			sc.acc[p.sent] += w * p.norm
-			l := ix.sents[p.sent]
-			sc.paraMask[l.para] |= bit
-			sc.artMask[l.art] |= bit
+			para := ix.sentPara[p.sent]
+			sc.paraMask[para] |= bit
+			sc.artMask[ix.paraArt[para]] |= bit
 		}
 		switch {
 		case len(posts) <= common || len(sc.touched) < 4*candidates:
@@ -448,8 +448,9 @@ func (ix *Index) rank(qu query, sc *scratch) []cand {
 	slices.SortFunc(top, byScore)
 	for _, sid := range sc.touched {
 		sc.acc[sid] = 0
-		sc.paraMask[ix.sents[sid].para] = 0
-		sc.artMask[ix.sents[sid].art] = 0
+		para := ix.sentPara[sid]
+		sc.paraMask[para] = 0
+		sc.artMask[ix.paraArt[para]] = 0
 	}
 	sc.touched = sc.touched[:0]
 	sc.cands = top
