@@ -89,7 +89,7 @@ func NewIndex(articles []Article) (*Index, error) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := range parsers {
-		p := &parser{local: make(map[string]int32)}
+		p := &parser{local: make(map[string]int32, 1024)}
 		parsers[w] = p
 		wg.Go(func() {
 			for {
@@ -103,7 +103,6 @@ func NewIndex(articles []Article) (*Index, error) {
 		})
 	}
 	wg.Wait()
-	stemAll(parsers, workers)
 
 	ntok, nsent, nword := 0, 0, 0
 	for i := range out {
@@ -115,15 +114,14 @@ func NewIndex(articles []Article) (*Index, error) {
 	}
 	b := builder{
 		ix: &Index{
-			vocab: make(map[string]int32, nword),
 			words: make(map[string]int32, nword),
-			terms: make([]termInfo, 0, nword),
 			toks:  make([]int32, 0, ntok),
 			flags: make([]tokFlag, 0, ntok),
 			sents: make([]sentence, 0, nsent),
 		},
 		pairs: make([]termSent, 0, ntok/2),
 	}
+	b.vocabulary(parsers, workers)
 	for i := range out {
 		b.add(int32(i), articles[i], &out[i])
 	}
@@ -141,12 +139,12 @@ func (ix *Index) Sources() []SourceInfo { return slices.Clone(ix.sources) }
 func (ix *Index) Len() int { return len(ix.sents) }
 
 // parser splits and tokenizes articles on one worker. Words are numbered in
-// its own table; stemAll fills in their stems once all are parsed.
+// its own table; the builder's vocabulary maps them to terms once all are
+// parsed.
 type parser struct {
 	local map[string]int32 // lower-case word → local number
 	words []string
-	stems []string // "" for a stop word
-	trans []int32  // local number → term ID, filled by the builder
+	trans []int32 // local number → term ID (-1: stop word), filled by the builder
 }
 
 // parsed is one article split into sentences of locally numbered words.
@@ -205,44 +203,6 @@ func (p *parser) number(word []byte) int32 {
 	return n
 }
 
-// stemAll fills in the stems of every parser's words, stemming each
-// distinct word once, split evenly over the workers.
-func stemAll(parsers []*parser, workers int) {
-	type ref struct{ p, i int32 }
-	first := make(map[string]ref)
-	var distinct []string
-	for pi, p := range parsers {
-		p.stems = make([]string, len(p.words))
-		for i, w := range p.words {
-			if _, ok := first[w]; !ok && !isStop(w) {
-				first[w] = ref{int32(pi), int32(i)}
-				distinct = append(distinct, w)
-			}
-		}
-	}
-	stems := make([]string, len(distinct))
-	var wg sync.WaitGroup
-	chunk := (len(distinct) + workers - 1) / workers
-	for lo := 0; lo < len(distinct); lo += chunk {
-		hi := min(lo+chunk, len(distinct))
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				stems[i] = stem(distinct[i])
-			}
-		})
-	}
-	wg.Wait()
-	byWord := make(map[string]string, len(distinct))
-	for i, w := range distinct {
-		byWord[w] = stems[i]
-	}
-	for _, p := range parsers {
-		for i, w := range p.words {
-			p.stems[i] = byWord[w]
-		}
-	}
-}
-
 type builder struct {
 	ix    *Index
 	pairs []termSent // one per distinct term of each sentence
@@ -259,9 +219,6 @@ func (b *builder) add(art int32, a Article, pa *parsed) {
 	ix.texts = append(ix.texts, a.Text)
 	ix.sources = append(ix.sources, SourceInfo{Source: a.Source, Sentences: len(pa.sents)})
 	p := pa.parser
-	for len(p.trans) < len(p.words) {
-		p.trans = append(p.trans, -2)
-	}
 	for _, s := range pa.sents {
 		sid := int32(len(ix.sents))
 		toks := pa.toks[s.tok : s.tok+s.ntok]
@@ -272,10 +229,6 @@ func (b *builder) add(art int32, a Article, pa *parsed) {
 		b.seen = b.seen[:0]
 		for i, local := range toks {
 			id := p.trans[local]
-			if id == -2 {
-				id = ix.termOf(p.words[local], p.stems[local])
-				p.trans[local] = id
-			}
 			ix.toks = append(ix.toks, id)
 			ix.flags = append(ix.flags, flags[i])
 			if id < 0 {
@@ -307,23 +260,66 @@ func (b *builder) add(art int32, a Article, pa *parsed) {
 	ix.nparas += pa.nparas
 }
 
-// termOf returns the term ID of a lower-case word with the given stem ("" for
-// a stop word: -1), adding it to the vocabulary.
-func (ix *Index) termOf(word, stem string) int32 {
-	if id, ok := ix.words[word]; ok {
-		return id
-	}
-	id := int32(-1)
-	if stem != "" {
-		var ok bool
-		if id, ok = ix.vocab[stem]; !ok {
-			id = int32(len(ix.terms))
-			ix.vocab[stem] = id
-			ix.terms = append(ix.terms, termInfo{text: stem, date: isDateWord(word)})
+// vocabulary numbers the distinct words of every parser, stems each once
+// (split evenly over the workers), and fills in each parser's trans table
+// from its local word numbers to term IDs.
+func (b *builder) vocabulary(parsers []*parser, workers int) {
+	ix := b.ix
+	var distinct []string
+	nstems := 0
+	for _, p := range parsers {
+		p.trans = make([]int32, len(p.words))
+		for i, w := range p.words {
+			n, ok := ix.words[w]
+			if !ok {
+				n = int32(len(distinct))
+				ix.words[w] = n
+				distinct = append(distinct, w)
+				if !isStop(w) {
+					nstems++
+				}
+			}
+			p.trans[i] = n
 		}
 	}
-	ix.words[word] = id
-	return id
+	stems := make([]string, len(distinct))
+	var wg sync.WaitGroup
+	chunk := max(1, (len(distinct)+workers-1)/workers)
+	for lo := 0; lo < len(distinct); lo += chunk {
+		hi := min(lo+chunk, len(distinct))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				if w := distinct[i]; !isStop(w) {
+					stems[i] = stem(w)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	ix.vocab = make(map[string]int32, nstems)
+	ix.terms = make([]termInfo, 0, nstems+1) // +1: finish's sentinel
+	ids := make([]int32, len(distinct))
+	for i, w := range distinct {
+		id := int32(-1)
+		if st := stems[i]; st != "" {
+			var ok bool
+			if id, ok = ix.vocab[st]; !ok {
+				id = int32(len(ix.terms))
+				ix.vocab[st] = id
+				ix.terms = append(ix.terms, termInfo{text: st})
+			}
+			if isDateWord(w) {
+				ix.terms[id].date = true
+			}
+		}
+		ids[i] = id
+		ix.words[w] = id
+	}
+	for _, p := range parsers {
+		for i, n := range p.trans {
+			p.trans[i] = ids[n]
+		}
+	}
 }
 
 // finish builds the postings from the collected (term, sentence) pairs with
