@@ -208,6 +208,7 @@ func isFurniture(line string) bool {
 	}
 	var (
 		buf, prev [24]byte // the current and previous word, lower case
+		pairBuf   [49]byte
 		n, pn     int
 		words     int
 		first     string
@@ -239,8 +240,11 @@ func isFurniture(line string) bool {
 		}
 		appeal = appeal || appealWords[string(w)]
 		reader = reader || readerWords[string(w)]
-		if pn > 0 && appealPairs[[2]string{string(prev[:pn]), string(w)}] {
-			return true
+		if pn > 0 {
+			pair := append(append(append(pairBuf[:0], prev[:pn]...), ' '), w...)
+			if appealPairs[string(pair)] {
+				return true
+			}
 		}
 		prev, pn = buf, n
 		if words == 64 {
@@ -301,7 +305,7 @@ var furnitureStarts = func() map[[4]byte]bool {
 		add(w)
 	}
 	for p := range appealPairs {
-		add(p[0])
+		add(p[:strings.IndexByte(p, ' ')])
 	}
 	for _, w := range []string{"support", "photo", "image", "picture", "video", "credit"} {
 		add(w)
@@ -334,12 +338,12 @@ var (
 		read more|read entire|click here|follow us|share this|rights reserved|getty images`)
 )
 
-// setOf2 returns the set of "|"-separated two-word phrases in list.
-func setOf2(list string) map[[2]string]bool {
-	m := map[[2]string]bool{}
+// setOf2 returns the set of "|"-separated two-word phrases in list, each
+// with one space between its words.
+func setOf2(list string) map[string]bool {
+	m := map[string]bool{}
 	for _, p := range strings.Split(list, "|") {
-		f := strings.Fields(p)
-		m[[2]string{f[0], f[1]}] = true
+		m[strings.Join(strings.Fields(p), " ")] = true
 	}
 	return m
 }

@@ -47,6 +47,15 @@ func tokenize(text string, emit func(token)) {
 		capital := unicode.IsUpper(r)
 		digits := true
 		for i < len(text) {
+			if c := text[i]; c < utf8.RuneSelf && asciiWord[c] != 0 {
+				// The common case: an ASCII letter or digit.
+				if c > '9' {
+					digits = false
+				}
+				buf = append(buf, asciiWord[c])
+				i++
+				continue
+			}
 			r, size = utf8.DecodeRuneInString(text[i:])
 			switch {
 			case isWordRune(r):
@@ -95,6 +104,19 @@ func tokenize(text string, emit func(token)) {
 		emit(token{start: start, end: i, word: buf, flags: f})
 	}
 }
+
+// asciiWord maps an ASCII letter or digit to its lower case, anything else
+// to 0.
+var asciiWord = func() (t [utf8.RuneSelf]byte) {
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c
+	}
+	for c := byte('a'); c <= 'z'; c++ {
+		t[c] = c
+		t[c-'a'+'A'] = c
+	}
+	return t
+}()
 
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
