@@ -9,7 +9,6 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -216,8 +215,25 @@ func isFurniture(line string) bool {
 		appeal    bool
 		reader    bool
 	)
-	for f := range strings.FieldsSeq(line) {
-		f = strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) })
+	for rest := line; rest != ""; {
+		// The next word: a run without ASCII space, trimmed of ASCII
+		// characters that are not letters ("(Photo:" is "photo").
+		start := 0
+		for start < len(rest) && isASCIISpace(rest[start]) {
+			start++
+		}
+		end := start
+		for end < len(rest) && !isASCIISpace(rest[end]) {
+			end++
+		}
+		f := rest[start:end]
+		rest = rest[end:]
+		for f != "" && f[0] < utf8.RuneSelf && !isASCIILetter(f[0]) {
+			f = f[1:]
+		}
+		for f != "" && f[len(f)-1] < utf8.RuneSelf && !isASCIILetter(f[len(f)-1]) {
+			f = f[:len(f)-1]
+		}
 		if f == "" {
 			continue
 		}
@@ -266,6 +282,10 @@ func isFurniture(line string) bool {
 	}
 	return appeal && reader
 }
+
+func isASCIISpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 
 // mayBeFurniture is a quick test that most lines of text fail: it reports
 // whether line has fewer than four words or a word that starts like one
