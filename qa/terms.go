@@ -132,11 +132,27 @@ func stem(word string) string {
 	if base, ok := irregular[word]; ok {
 		word = base
 	}
-	if word == "" || word[0] >= '0' && word[0] <= '9' {
-		return word // a number: nothing to stem
+	if len(word) <= 2 || word[0] >= '0' && word[0] <= '9' {
+		return word // short, or a number: nothing to stem
+	}
+	if c := word[len(word)-1]; c < utf8.RuneSelf && !stemmable[c] {
+		// Every suffix the Snowball English stemmer removes or rewrites
+		// ends in one of the stemmable letters, so it would return the
+		// word as it is (TestStemShortcut checks this on real vocabularies).
+		return word
 	}
 	return english.Stem(word, true)
 }
+
+// stemmable are the last letters of the suffixes of the Snowball English
+// (Porter2) algorithm: s, ed, ing, eedly, y, tional, enci, izer, ation,
+// alism, ful, ness, ic, ent, ism, ...
+var stemmable = func() (t [utf8.RuneSelf]bool) {
+	for _, c := range "sdgyilnrmect" {
+		t[c] = true
+	}
+	return t
+}()
 
 // isStop reports whether a lower-case word carries too little meaning to
 // index: the Snowball English stop words, a few more function words, and the

@@ -1,11 +1,16 @@
 package qa
 
 import (
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+
+	"github.com/storybot/storybot/seeds"
 )
 
 func words(text string) []string {
@@ -128,4 +133,36 @@ func FuzzTokenize(f *testing.F) {
 			}
 		})
 	})
+}
+
+// TestStemShortcut checks that stem, which skips the stemmer for words
+// ending in a letter no Snowball suffix ends in, agrees with the stemmer on
+// every word of the seeds and, when present, the SQuAD and State of the
+// Union corpora.
+func TestStemShortcut(t *testing.T) {
+	dirs := []string{filepath.Join(evalDir, "squad", "articles"), sotuDir}
+	arts, _ := LoadFS(seeds.FS)
+	for _, d := range dirs {
+		if more, err := LoadDir(d); err == nil {
+			arts = append(arts, more...)
+		}
+	}
+	seen := map[string]bool{}
+	for _, a := range arts {
+		tokenize(a.Text, func(tk token) {
+			w := string(tk.word)
+			if seen[w] {
+				return
+			}
+			seen[w] = true
+			base := w
+			if b, ok := irregular[w]; ok {
+				base = b
+			}
+			if got, want := stem(w), english.Stem(base, true); got != want {
+				t.Errorf("stem(%q) = %q, want %q", w, got, want)
+			}
+		})
+	}
+	t.Logf("%d words checked", len(seen))
 }
