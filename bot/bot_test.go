@@ -28,7 +28,7 @@ func (f *fakeQA) Sources() []qa.SourceInfo { return []qa.SourceInfo{{Source: qa.
 type countMetrics struct{ kinds []Kind }
 
 func (m *countMetrics) Question(_ string, k Kind, _ time.Duration) { m.kinds = append(m.kinds, k) }
-func (m *countMetrics) PlatformError(string, string)             {}
+func (m *countMetrics) PlatformError(string, string)               {}
 
 func TestServiceAsk(t *testing.T) {
 	f := &fakeQA{}
