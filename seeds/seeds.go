@@ -16,6 +16,9 @@ package seeds
 
 import "embed"
 
+// Topic says what the seed articles are about, for help texts.
+const Topic = "the first phone call between Vladimir Putin and Syria's Ahmed al-Sharaa"
+
 // FS holds the seed articles as *.txt files at its root.
 //
 //go:embed *.txt

@@ -9,6 +9,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/seeds"
 )
 
 // Config is the whole of storybot's settings. DefaultConfig gives every
@@ -81,7 +82,6 @@ type DiscordConfig struct {
 func DefaultConfig() Config {
 	return Config{
 		Bot: BotConfig{
-			Topic:       "the first phone call between Vladimir Putin and Syria's Ahmed al-Sharaa",
 			MaxQuestion: 500,
 			MaxAnswers:  3,
 			FloodBurst:  5,
@@ -140,12 +140,23 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	return cfg, nil
 }
 
-// Service returns the bot settings in the form package bot takes.
-func (c BotConfig) Service() bot.Config {
+// Service returns the bot settings in the form package bot takes, for
+// articles from corpus ("" for the built-in ones).
+func (c BotConfig) Service(corpus string) bot.Config {
 	return bot.Config{
-		Topic:       c.Topic,
+		Topic:       topic(c.Topic, corpus),
 		MaxQuestion: c.MaxQuestion,
 		MaxAnswers:  c.MaxAnswers,
 		Limit:       bot.LimitConfig{Burst: c.FloodBurst, Every: c.FloodEvery},
 	}
+}
+
+// topic returns what the articles are about: the configured topic, else
+// the built-in articles' own when no corpus folder is given. Empty: the
+// help texts speak of "the news story".
+func topic(configured, corpus string) string {
+	if configured == "" && corpus == "" {
+		return seeds.Topic
+	}
+	return configured
 }

@@ -64,7 +64,7 @@ func runBots(ctx context.Context, cfg Config, path string, logw io.Writer) error
 		return err
 	}
 	metrics := newPromMetrics()
-	svc := bot.NewService(ix, cfg.Bot.Service(), metrics)
+	svc := bot.NewService(ix, cfg.Bot.Service(cfg.Corpus), metrics)
 	var adapters []bot.Adapter
 	for _, build := range adapterBuilders {
 		a, err := build(cfg, svc, log)
