@@ -157,7 +157,12 @@ type parsed struct {
 }
 
 func (p *parser) parse(a Article) parsed {
-	var out parsed
+	words := len(a.Text)/5 + 1 // news English runs about six bytes a word
+	out := parsed{
+		toks:  make([]int32, 0, words),
+		flags: make([]tokFlag, 0, words),
+		sents: make([]sentence, 0, words/16+1),
+	}
 	paras := paragraphs(a.Text)
 	out.nparas = len(paras)
 	for pn, ps := range paras {
