@@ -76,9 +76,10 @@ type posting struct {
 // with ErrNoArticles when there is no article, and when no article has any
 // sentence to answer from.
 //
-// Articles are parsed in parallel, one worker per CPU, each worker keeping
-// its own table of distinct words so that every word is looked up in the
-// shared vocabulary, and stemmed, once per worker rather than once per use.
+// Articles are split and tokenized in parallel, one worker per CPU, each
+// keeping its own table of distinct words; then every distinct word is
+// stemmed once, again on every CPU, and the index is assembled in article
+// order.
 func NewIndex(articles []Article) (*Index, error) {
 	if len(articles) == 0 {
 		return nil, ErrNoArticles

@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
-
-	"github.com/storybot/storybot/seeds"
 )
 
 // TestTune prints the dev and SQuAD scores for a grid of ranking
@@ -18,14 +16,8 @@ func TestTune(t *testing.T) {
 	}
 	devQ := readQuestions(t, filepath.Join(evalDir, "dev.jsonl"))
 	sqQ := readQuestions(t, filepath.Join(evalDir, "squad", "answerable.jsonl"))
-	sqU := readQuestions(t, filepath.Join(evalDir, "squad", "unanswerable.jsonl"))
-	arts, _ := LoadFS(seeds.FS)
-	dev, _ := NewIndex(arts)
-	sarts, _ := LoadDir(filepath.Join(evalDir, "squad", "articles"))
-	sq, _ := NewIndex(sarts)
-	for _, u := range sqU {
-		u.Unanswerable = true
-	}
+	dev := seedIndex(t)
+	sq := squadIndex(t)
 	type knob struct {
 		name string
 		p    *float64
