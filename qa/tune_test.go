@@ -47,14 +47,8 @@ func TestTune(t *testing.T) {
 		old := *k.p
 		for _, v := range k.vals {
 			*k.p = v
-			report(k.name + "=" + ftoa(v))
+			report(k.name + "=" + strconv.FormatFloat(v, 'g', 3, 64))
 		}
 		*k.p = old
 	}
 }
-
-func ftoa(v float64) string {
-	return string([]byte(fmtFloat(v)))
-}
-
-func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
