@@ -135,11 +135,11 @@ func invalidUTF8(data []byte) (line int, ok bool) {
 func deriveTitle(text, id string) string {
 	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimSpace(line)
-		if line == "" || isFurniture(line) {
-			continue
-		}
 		if isSalutation(line) {
 			break
+		}
+		if line == "" || isFurniture(line) {
+			continue
 		}
 		if !strings.HasSuffix(line, ".") && len(strings.Fields(line)) <= 20 {
 			return line
@@ -179,7 +179,8 @@ func paragraphs(text string) []span {
 		} else {
 			end += start
 		}
-		s := appendSpan(nil, text, start, end)
+		var buf [1]span
+		s := appendSpan(buf[:0], text, start, end)
 		start = end + 1
 		if len(s) == 0 {
 			continue
