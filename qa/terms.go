@@ -135,24 +135,36 @@ func stem(word string) string {
 	if len(word) <= 2 || word[0] >= '0' && word[0] <= '9' {
 		return word // short, or a number: nothing to stem
 	}
-	if c := word[len(word)-1]; c < utf8.RuneSelf && !stemmable[c] {
-		// Every suffix the Snowball English stemmer removes or rewrites
-		// ends in one of the stemmable letters, so it would return the
-		// word as it is (TestStemShortcut checks this on real vocabularies).
+	if keepsItsForm(word) {
 		return word
 	}
 	return english.Stem(word, true)
 }
 
-// stemmable are the last letters of the suffixes of the Snowball English
-// (Porter2) algorithm: s, ed, ing, eedly, y, tional, enci, izer, ation,
-// alism, ful, ness, ic, ent, ism, ...
-var stemmable = func() (t [utf8.RuneSelf]bool) {
-	for _, c := range "sdgyilnrmect" {
-		t[c] = true
+// keepsItsForm reports whether the Snowball English (Porter2) stemmer would
+// return word unchanged because no suffix it removes or rewrites ends word.
+// Its suffixes end in s, d, g, y, i or e, or are -ion, -er, -ator, -ic, -ism,
+// -ant, -ent, -al, -ful or -ll; TestStemShortcut checks the shortcut against
+// the stemmer on real vocabularies.
+func keepsItsForm(word string) bool {
+	switch word[len(word)-1] {
+	case 's', 'd', 'g', 'y', 'i', 'e':
+		return false
+	case 'n':
+		return !strings.HasSuffix(word, "ion")
+	case 'r':
+		return !strings.HasSuffix(word, "er") && !strings.HasSuffix(word, "ator")
+	case 'c':
+		return !strings.HasSuffix(word, "ic")
+	case 'm':
+		return !strings.HasSuffix(word, "ism")
+	case 't':
+		return !strings.HasSuffix(word, "nt")
+	case 'l':
+		return !strings.HasSuffix(word, "al") && !strings.HasSuffix(word, "ful") && !strings.HasSuffix(word, "ll")
 	}
-	return t
-}()
+	return word[len(word)-1] < utf8.RuneSelf // a, b, f, h, … z; not a non-ASCII letter
+}
 
 // isStop reports whether a lower-case word carries too little meaning to
 // index: the Snowball English stop words, a few more function words, and the
