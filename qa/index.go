@@ -105,17 +105,13 @@ func NewIndex(articles []Article) (*Index, error) {
 	}
 	wg.Wait()
 
-	ntok, nsent, nword := 0, 0, 0
+	ntok, nsent := 0, 0
 	for i := range out {
 		ntok += len(out[i].toks)
 		nsent += len(out[i].sents)
 	}
-	for _, p := range parsers {
-		nword += len(p.words)
-	}
 	b := builder{
 		ix: &Index{
-			words: make(map[string]int32, nword),
 			toks:  make([]int32, 0, ntok),
 			flags: make([]tokFlag, 0, ntok),
 			sents: make([]sentence, 0, nsent),
@@ -271,9 +267,16 @@ func (b *builder) add(art int32, a Article, pa *parsed) {
 // from its local word numbers to term IDs.
 func (b *builder) vocabulary(parsers []*parser, workers int) {
 	ix := b.ix
-	var distinct []string
-	nstems := 0
-	for _, p := range parsers {
+	// The first parser's table becomes the index's: the others' words are
+	// added to it, and its numbers are rewritten to term IDs at the end.
+	first := parsers[0]
+	ix.words = first.local
+	distinct := first.words
+	first.trans = make([]int32, len(first.words))
+	for i := range first.trans {
+		first.trans[i] = int32(i)
+	}
+	for _, p := range parsers[1:] {
 		p.trans = make([]int32, len(p.words))
 		for i, w := range p.words {
 			n, ok := ix.words[w]
@@ -281,11 +284,14 @@ func (b *builder) vocabulary(parsers []*parser, workers int) {
 				n = int32(len(distinct))
 				ix.words[w] = n
 				distinct = append(distinct, w)
-				if !isStop(w) {
-					nstems++
-				}
 			}
 			p.trans[i] = n
+		}
+	}
+	nstems := 0
+	for _, w := range distinct {
+		if !isStop(w) {
+			nstems++
 		}
 	}
 	stems := make([]string, len(distinct))

@@ -211,8 +211,9 @@ func isFurniture(line string) bool {
 		pairBuf   [49]byte
 		n, pn     int
 		words     int
-		first     string
-		second    string
+		first     [24]byte // the first two words
+		second    [24]byte
+		fn, sn    int
 		appeal    bool
 		reader    bool
 	)
@@ -251,13 +252,16 @@ func isFurniture(line string) bool {
 		w := buf[:n]
 		switch words {
 		case 1:
-			first = string(w)
+			first, fn = buf, n
 		case 2:
-			second = string(w)
+			second, sn = buf, n
 		}
-		appeal = appeal || appealWords[string(w)]
-		reader = reader || readerWords[string(w)]
-		if pn > 0 {
+		// Most words start unlike any word looked for: skip the lookups.
+		if n >= 2 && startsFurniture[twoLetters(w[0], w[1])] {
+			appeal = appeal || appealWords[string(w)]
+			reader = reader || readerWords[string(w)]
+		}
+		if pn >= 2 && startsFurniture[twoLetters(prev[0], prev[1])] {
 			pair := append(append(append(pairBuf[:0], prev[:pn]...), ' '), w...)
 			if appealPairs[string(pair)] {
 				return true
@@ -271,13 +275,14 @@ func isFurniture(line string) bool {
 	if words < 4 {
 		return true
 	}
+	w1, w2 := string(first[:fn]), string(second[:sn])
 	// "Support The Moscow Times!": an appeal naming the site.
-	if first == "support" && strings.HasSuffix(line, "!") && words <= 5 {
+	if w1 == "support" && strings.HasSuffix(line, "!") && words <= 5 {
 		return true
 	}
-	switch first {
+	switch w1 {
 	case "photo", "photos", "image", "picture", "video", "credit":
-		if strings.Contains(line, ":") || second == "by" || second == "credit" {
+		if strings.Contains(line, ":") || w2 == "by" || w2 == "credit" {
 			return true
 		}
 	}
@@ -300,7 +305,7 @@ func mayBeFurniture(line string) bool {
 		if c := line[i] | 0x20; c >= 'a' && c <= 'z' || line[i] >= 0x80 {
 			words++
 		}
-		if i+4 <= len(line) {
+		if i+4 <= len(line) && startsFurniture[twoLetters(line[i], line[i+1])] {
 			var k [4]byte
 			for j := range k {
 				k[j] = line[i+j] | 0x20 // lower case for ASCII letters
@@ -313,13 +318,26 @@ func mayBeFurniture(line string) bool {
 	return words < 4
 }
 
+// twoLetters numbers a pair of ASCII letters, either case, from 1 to
+// 26·26; anything else is 0.
+func twoLetters(a, b byte) int {
+	a, b = a|0x20, b|0x20
+	if a < 'a' || a > 'z' || b < 'a' || b > 'z' {
+		return 0
+	}
+	return 1 + int(a-'a')*26 + int(b-'a')
+}
+
 // furnitureStarts are the first four letters of the words isFurniture
-// looks for.
+// looks for; startsFurniture, their first two, is the quicker test.
+var startsFurniture [1 + 26*26]bool
+
 var furnitureStarts = func() map[[4]byte]bool {
 	m := map[[4]byte]bool{}
 	add := func(w string) {
 		if len(w) >= 4 {
 			m[[4]byte([]byte(w[:4]))] = true
+			startsFurniture[twoLetters(w[0], w[1])] = true
 		}
 	}
 	for w := range appealWords {
@@ -330,6 +348,9 @@ var furnitureStarts = func() map[[4]byte]bool {
 	}
 	for _, w := range []string{"support", "photo", "image", "picture", "video", "credit"} {
 		add(w)
+	}
+	for w := range readerWords {
+		startsFurniture[twoLetters(w[0], w[1])] = true
 	}
 	return m
 }()
