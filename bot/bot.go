@@ -22,6 +22,14 @@ type Answerer interface {
 	Sources() []qa.SourceInfo
 }
 
+// namer is implemented by answerers that can tell which words of a
+// question name someone or something in the articles, as *qa.Index does.
+// With one, the Service carries the subject of a question into a follow-up
+// that only says "he" or "it".
+type namer interface {
+	Names(question string) []string
+}
+
 // Metrics receives one event per question and per platform error.
 // Implementations must be safe for concurrent use.
 type Metrics interface {
@@ -79,10 +87,11 @@ type Config struct {
 
 // Service answers questions for every adapter. It is safe for concurrent use.
 type Service struct {
-	qa      Answerer
-	limiter *Limiter
-	metrics Metrics
-	cfg     Config
+	qa       Answerer
+	limiter  *Limiter
+	metrics  Metrics
+	cfg      Config
+	subjects *subjects
 }
 
 // NewService returns a Service over a. metrics may be nil.
@@ -96,7 +105,7 @@ func NewService(a Answerer, cfg Config, metrics Metrics) *Service {
 	if metrics == nil {
 		metrics = nopMetrics{}
 	}
-	return &Service{qa: a, limiter: NewLimiter(cfg.Limit), metrics: metrics, cfg: cfg}
+	return &Service{qa: a, limiter: NewLimiter(cfg.Limit), metrics: metrics, cfg: cfg, subjects: newSubjects()}
 }
 
 // Sources lists the articles the service answers from.
@@ -130,7 +139,7 @@ func (s *Service) ask(user, question string) Reply {
 	case Drop:
 		return Reply{Kind: Silent, Question: q}
 	}
-	res, err := s.qa.Ask(q)
+	res, err := s.qa.Ask(s.withSubject(user, q))
 	if errors.Is(err, qa.ErrEmptyQuestion) {
 		return Reply{Kind: Empty}
 	}

@@ -171,3 +171,18 @@ func jaccard(a, b []int32) float64 {
 	}
 	return float64(inter) / float64(union)
 }
+
+// Names returns the words of question, in lower case, that name someone or
+// something in the articles: words the articles mostly write with a
+// capital ("bogdanov", "tartus"). A chat uses them to carry the subject of
+// one question into a follow-up ("what did he say?").
+func (ix *Index) Names(question string) []string {
+	var names []string
+	tokenize(question, func(tk token) {
+		if id, ok := ix.words[string(tk.word)]; ok && id >= 0 && ix.properNoun(id) &&
+			!slices.Contains(names, string(tk.word)) {
+			names = append(names, string(tk.word))
+		}
+	})
+	return names
+}

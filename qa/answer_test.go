@@ -239,3 +239,21 @@ func TestTypoIsNotAnotherWord(t *testing.T) {
 		}
 	}
 }
+
+func TestNames(t *testing.T) {
+	ix := seedIndex(t)
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"who is mikhail bogdanov", []string{"mikhail", "bogdanov"}},
+		{"What did Bogdanov say about the Tartous port?", []string{"bogdanov", "tartous"}},
+		{"what did he say about sanctions", nil},
+		{"zzz", nil},
+	}
+	for _, tt := range tests {
+		if got := ix.Names(tt.q); !slices.Equal(got, tt.want) {
+			t.Errorf("Names(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
