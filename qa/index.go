@@ -288,28 +288,27 @@ func (b *builder) vocabulary(parsers []*parser, workers int) {
 			p.trans[i] = n
 		}
 	}
-	nstems := 0
-	for _, w := range distinct {
-		if !isStop(w) {
-			nstems++
-		}
-	}
+	// Stems are worked out on every CPU; a stop word's stays "".
 	stems := make([]string, len(distinct))
 	var wg sync.WaitGroup
+	var nstems atomic.Int64
 	chunk := max(1, (len(distinct)+workers-1)/workers)
 	for lo := 0; lo < len(distinct); lo += chunk {
 		hi := min(lo+chunk, len(distinct))
 		wg.Go(func() {
+			n := 0
 			for i := lo; i < hi; i++ {
 				if w := distinct[i]; !isStop(w) {
 					stems[i] = stem(w)
+					n++
 				}
 			}
+			nstems.Add(int64(n))
 		})
 	}
 	wg.Wait()
-	ix.vocab = make(map[string]int32, nstems)
-	ix.terms = make([]termInfo, 0, nstems+1) // +1: finish's sentinel
+	ix.vocab = make(map[string]int32, nstems.Load())
+	ix.terms = make([]termInfo, 0, nstems.Load()+1) // +1: finish's sentinel
 	ids := make([]int32, len(distinct))
 	for i, w := range distinct {
 		id := int32(-1)
