@@ -79,17 +79,32 @@ func cutPoint(text string, limit int) int {
 // longer than limit. A block longer than limit on its own must be split by
 // the caller first (see Split); Pack puts it in a message of its own.
 func Pack(blocks []string, sep string, limit int) []string {
+	sizes := make([]int, len(blocks))
+	for i, b := range blocks {
+		sizes[i] = Length(b)
+	}
+	return PackSized(blocks, sizes, sep, limit)
+}
+
+// PackSized is Pack for blocks whose length is not their own, such as
+// markup of which only the text it shows counts: sizes[i] is the length of
+// blocks[i], and the separator counts as Length(sep).
+func PackSized(blocks []string, sizes []int, sep string, limit int) []string {
 	var out []string
 	var cur strings.Builder
-	for _, b := range blocks {
-		if cur.Len() > 0 && Length(cur.String())+Length(sep)+Length(b) > limit {
+	n := 0
+	for i, b := range blocks {
+		if cur.Len() > 0 && n+Length(sep)+sizes[i] > limit {
 			out = append(out, cur.String())
 			cur.Reset()
+			n = 0
 		}
 		if cur.Len() > 0 {
 			cur.WriteString(sep)
+			n += Length(sep)
 		}
 		cur.WriteString(b)
+		n += sizes[i]
 	}
 	if cur.Len() > 0 {
 		out = append(out, cur.String())

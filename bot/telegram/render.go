@@ -137,26 +137,12 @@ func unescapeVisible(s string) string {
 
 // pack joins pieces with sep into messages of at most limit visible characters.
 func pack(pieces []piece, sep string, limit int) []string {
-	var out []string
-	var cur strings.Builder
-	n := 0
-	for _, p := range pieces {
-		if cur.Len() > 0 && n+bot.Length(sep)+p.n > limit {
-			out = append(out, cur.String())
-			cur.Reset()
-			n = 0
-		}
-		if cur.Len() > 0 {
-			cur.WriteString(sep)
-			n += bot.Length(sep)
-		}
-		cur.WriteString(p.HTML)
-		n += p.n
+	html := make([]string, len(pieces))
+	visible := make([]int, len(pieces))
+	for i, p := range pieces {
+		html[i], visible[i] = p.HTML, p.n
 	}
-	if cur.Len() > 0 {
-		out = append(out, cur.String())
-	}
-	return out
+	return bot.PackSized(html, visible, sep, limit)
 }
 
 // renderHelp is the /start and /help text.
