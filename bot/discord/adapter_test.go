@@ -537,11 +537,13 @@ func TestShutdownFinishesRepliesInFlight(t *testing.T) {
 	if len(reply) != 1 {
 		t.Fatalf("%d replies sent, want the one in flight", len(reply))
 	}
-	closes := srv.Frames(discordtest.OpClientClose)
-	if len(closes) != 1 || closes[0].CloseCode != 1000 {
-		t.Fatalf("client close frames %+v, want one with code 1000", closes)
+	// The fake records the close frame when it reads it, which need not be
+	// before Run returns: wait for it.
+	closed := srv.WaitFrame(t, discordtest.OpClientClose)
+	if n := len(srv.Frames(discordtest.OpClientClose)); n != 1 || closed.CloseCode != 1000 {
+		t.Fatalf("%d client close frames, the first with code %d; want one with code 1000", n, closed.CloseCode)
 	}
-	if !reply[0].At.Before(closes[0].At) {
+	if !reply[0].At.Before(closed.At) {
 		t.Errorf("gateway closed before the reply in flight was sent")
 	}
 }

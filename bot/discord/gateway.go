@@ -51,9 +51,14 @@ type run struct {
 	work       context.Context // for replies: outlives the Run context by the grace
 	cancelWork context.CancelFunc
 
-	opening    atomic.Bool // gw.Open is running
+	// handshake is the gateway TCP connection while gw.Open is still
+	// reading HELLO and READY/RESUMED on it, nil once Open has handed it to
+	// discordgo's reader (the Connect event) or failed. Only such a
+	// connection may be closed under discordgo when the Run context ends:
+	// a live one is closed by shutdown, with close code 1000.
 	connMu     sync.Mutex
-	conn       net.Conn // the latest gateway TCP connection
+	handshake  net.Conn
+	stopping   bool // the Run context ended: no new gateway connections
 	stopUnhang func() bool
 	registered bool
 }
@@ -91,12 +96,11 @@ func (a *Adapter) newRun(ctx context.Context) (*run, error) {
 	// discordgo's Open blocks reading the gateway with no deadline; if the
 	// Run context ends during an Open, close its connection to end it.
 	r.stopUnhang = context.AfterFunc(ctx, func() {
-		if r.opening.Load() {
-			r.connMu.Lock()
-			if r.conn != nil {
-				r.conn.Close()
-			}
-			r.connMu.Unlock()
+		r.connMu.Lock()
+		defer r.connMu.Unlock()
+		r.stopping = true
+		if r.handshake != nil {
+			r.handshake.Close()
 		}
 	})
 	return r, nil
@@ -124,6 +128,9 @@ func (a *Adapter) newSession(client *http.Client, limiter *discordgo.RateLimiter
 // newGateway returns a gateway session with the event handlers attached.
 func (r *run) newGateway(client *http.Client, limiter *discordgo.RateLimiter) *discordgo.Session {
 	s := r.a.newSession(client, limiter, r.dial)
+	// Open emits Connect once it has read READY or RESUMED, before it
+	// starts the reader: from here on the connection is live.
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Connect) { r.handedOver() })
 	s.AddHandler(func(_ *discordgo.Session, e *discordgo.Ready) { r.onReady(e) })
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
 		r.log.Info("discord: session resumed")
@@ -161,9 +168,10 @@ func (r *run) onReady(e *discordgo.Ready) {
 }
 
 // dialGateway opens the TCP connection under the gateway websocket. It
-// remembers the connection so a hung Open can be ended at shutdown, and
-// gives reads an idle deadline: Discord sends a heartbeat ACK every ~41 s,
-// so silence for minutes means the connection is dead.
+// remembers the connection until the handshake is over, so a hung Open can
+// be ended at shutdown, and gives reads an idle deadline: Discord sends a
+// heartbeat ACK every ~41 s, so silence for minutes means the connection
+// is dead.
 func (r *run) dialGateway(ctx context.Context, network, addr string) (net.Conn, error) {
 	d := net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
 	c, err := d.DialContext(ctx, network, addr)
@@ -171,9 +179,21 @@ func (r *run) dialGateway(ctx context.Context, network, addr string) (net.Conn, 
 		return nil, err
 	}
 	r.connMu.Lock()
-	r.conn = c
-	r.connMu.Unlock()
+	defer r.connMu.Unlock()
+	if r.stopping {
+		c.Close()
+		return nil, errStopping
+	}
+	r.handshake = c
 	return &idleConn{Conn: c, idle: 3 * time.Minute}, nil
+}
+
+// handedOver marks the end of an Open's handshake: the connection, if
+// live, is discordgo's to read and shutdown's to close.
+func (r *run) handedOver() {
+	r.connMu.Lock()
+	r.handshake = nil
+	r.connMu.Unlock()
 }
 
 // idleConn fails a read that waits longer than idle.
@@ -192,9 +212,8 @@ func (c *idleConn) Read(p []byte) (int, error) {
 func (r *run) serve(ctx context.Context) error {
 	failures := 0
 	for ctx.Err() == nil {
-		r.opening.Store(true)
 		err := r.gw.Open()
-		r.opening.Store(false)
+		r.handedOver() // a failed Open has closed its connection
 		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
 			failures = 0
 			r.a.ready.Store(true)
