@@ -257,3 +257,18 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+// TestPronounStandsForName checks that a sentence opening with "He" or
+// "She" answers for the person the sentence before it names.
+func TestPronounStandsForName(t *testing.T) {
+	ix := memIndex(t,
+		"Mayor Ellen Hart opened the bridge on Monday, the city said. She said the tolls on the bridge would end in spring.",
+		"Tolls, tolls, tolls: \"The tolls are fair,\" said a driver.",
+	)
+	for _, q := range []string{"what did hart say about the tolls", "what did Ellen Hart say about tolls?"} {
+		res := ask(t, ix, q)
+		if !res.Answered() || !strings.HasPrefix(res.Answers[0].Text, "She said") {
+			t.Errorf("Ask(%q) = %v, want the sentence that goes on about her first", q, res)
+		}
+	}
+}

@@ -52,6 +52,7 @@ type sentence struct {
 	length     int32  // words that are not stop words
 	quote      bool   // holds a quotation
 	headline   bool   // ends with no full stop: a headline or subhead
+	pronoun    bool   // opens with "He" or "She": it goes on about someone just named
 	sig        uint64 // bit (term mod 64) set for each of its terms
 	dterm      int32  // its distinct terms, sorted, start at dterms[dterm]
 }
@@ -167,7 +168,8 @@ func (p *parser) parse(a Article) parsed {
 		for _, ss := range splitSentences(para) {
 			start, end := ps.start+ss.start, ps.start+ss.end
 			s := sentence{para: int32(pn), start: int32(start), end: int32(end), tok: int32(len(out.toks)),
-				quote: hasQuote(a.Text[start:end]), headline: isHeadline(a.Text[start:end])}
+				quote: hasQuote(a.Text[start:end]), headline: isHeadline(a.Text[start:end]),
+				pronoun: opensWithPronoun(a.Text[start:end])}
 			tokenize(a.Text[start:end], func(t token) {
 				out.toks = append(out.toks, p.number(t.word))
 				out.flags = append(out.flags, t.flags)
@@ -185,6 +187,16 @@ func isHeadline(s string) bool {
 	s = strings.TrimRightFunc(s, isCloser)
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return r != '.' && r != '?' && r != '!' && r != '…'
+}
+
+// opensWithPronoun reports whether s opens with "He" or "She".
+func opensWithPronoun(s string) bool {
+	for _, p := range [...]string{"He ", "She "} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasQuote reports whether s holds a quotation mark.

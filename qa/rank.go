@@ -31,7 +31,9 @@ package qa
 // the question's idf weight that s matches (a slot matched through another
 // term counts that term's weight w); para(s) and article(s) are the shares
 // matched anywhere in the paragraph and the article holding s. Words of the
-// question the articles never use weigh as much as the rarest word.
+// question the articles never use weigh as much as the rarest word. A
+// sentence opening with "He" or "She" matches, once, the names of the
+// question that prev(s) holds: the pronoun stands for them.
 //
 // The question is declined when the best sentence's coverage is under
 // minCoverage: only a common word or two matched.
@@ -428,11 +430,17 @@ func (ix *Index) rank(qu query, sc *scratch) []cand {
 	for i := range top {
 		c := &top[i]
 		s := &ix.sents[c.sent]
-		base, cov, phrase, answer := ix.features(&qu, s, sc.slotOf)
-		if c.sent > 0 {
-			if p := &ix.sents[c.sent-1]; p.para == s.para {
-				base += ctxWeight * float64(sc.acc[c.sent-1])
-			}
+		var prev *sentence
+		if c.sent > 0 && ix.sents[c.sent-1].para == s.para {
+			prev = &ix.sents[c.sent-1]
+		}
+		var antecedent *sentence
+		if s.pronoun {
+			antecedent = prev
+		}
+		base, cov, phrase, answer := ix.features(&qu, s, sc.slotOf, antecedent)
+		if prev != nil {
+			base += ctxWeight * float64(sc.acc[c.sent-1])
 		}
 		paraCov := qu.coverage(sc.paraMask[s.para])
 		artCov := qu.coverage(sc.artMask[s.art])
@@ -471,8 +479,10 @@ func byScore(a, b cand) int {
 // BM25 score with each slot scored by its best-matching term (stage 1 adds
 // up every term, so a sentence holding a word and its synonym counts twice
 // there), the coverage with each slot weighted by that term's weight, the
-// phrase share and whether s holds the kind of answer wanted.
-func (ix *Index) features(qu *query, s *sentence, slotOf []uint16) (bm25, coverage, phrase, answer float64) {
+// phrase share and whether s holds the kind of answer wanted. antecedent,
+// when not nil, is the sentence before s, whose names s's opening pronoun
+// stands for.
+func (ix *Index) features(qu *query, s *sentence, slotOf []uint16, antecedent *sentence) (bm25, coverage, phrase, answer float64) {
 	toks := ix.toks[s.tok : s.tok+s.ntok]
 	flags := ix.flags[s.tok : s.tok+s.ntok]
 	var tf [maxTerms][maxAlts]uint8
@@ -506,6 +516,21 @@ func (ix *Index) features(qu *query, s *sentence, slotOf []uint16) (bm25, covera
 		}
 		matched |= 1 << si
 		pos[si] = n
+	}
+	if antecedent != nil {
+		// s opens with "He" or "She": the pronoun stands, once, for a name
+		// of the question that the sentence before holds.
+		for i, t := range ix.toks[antecedent.tok : antecedent.tok+antecedent.ntok] {
+			if t < 0 || slotOf[t] == 0 || ix.flags[antecedent.tok+int32(i)]&flagCap == 0 || !ix.properNoun(t) {
+				continue
+			}
+			v := int(slotOf[t])
+			si, ai := (v-1)>>8, (v-1)&0xff
+			if matched&(1<<si) == 0 {
+				tf[si][ai] = 1
+				matched |= 1 << si
+			}
+		}
 	}
 	norm := k1 * (1 - bParam + bParam*float64(s.length)/ix.avgLen)
 	var got float64
