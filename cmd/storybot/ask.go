@@ -57,6 +57,9 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 		if fromStdin {
 			return stdinLoopErr(repl.New(svc, repl.WithWidth(width)).Run(ctx, e.stdin, e.stdout))
 		}
+		if strings.TrimSpace(question) == "" {
+			return fmt.Errorf("%w: ask: the question is blank", errUsage)
+		}
 		repl.New(svc, repl.WithWidth(width), repl.WithSourcesCommand("storybot sources")).Answer(e.stdout, question)
 		return nil
 	}

@@ -113,7 +113,7 @@ func TestAskReadable(t *testing.T) {
 }
 
 func TestAskUsage(t *testing.T) {
-	for _, args := range [][]string{{"ask"}, {"ask", "--json"}, {"ask", "--bogus", "q"}} {
+	for _, args := range [][]string{{"ask"}, {"ask", "--json"}, {"ask", "--bogus", "q"}, {"ask", ""}, {"ask", " ", "\t"}} {
 		if code, _, errOut := cliRun(t, "", args...); code != 2 || errOut == "" {
 			t.Errorf("storybot %q: exit %d, stderr %q; want 2 and a message", args, code, errOut)
 		}
