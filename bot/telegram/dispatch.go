@@ -9,17 +9,20 @@ package telegram
 // running) is capped: push blocks while the dispatcher is full, which holds
 // back getUpdates or the webhook request, so a flood cannot grow memory or
 // goroutines. The dispatcher also tracks the update watermark: the highest
-// update ID such that it and every update accepted before it are done.
+// update ID such that it and every update accepted before it are done; an
+// update its handler could not finish (the drain time ran out) is never
+// done, so the watermark stays below it and a restart gets it again.
 
 import (
 	"sync"
 )
 
-// job is one update to handle.
+// job is one update to handle. run reports whether the update is handled:
+// false when it was given up at shutdown.
 type job struct {
 	id  int64
 	key int64
-	run func()
+	run func() bool
 }
 
 type chatQueue struct {
@@ -32,6 +35,7 @@ type dispatcher struct {
 	space  *sync.Cond // a job finished
 	max    int
 	held   int // queued or running
+	full   int // pushes waiting for space
 	queues map[int64]*chatQueue
 	ready  []int64 // keys with queued jobs and no worker
 	closed bool
@@ -67,7 +71,9 @@ func (d *dispatcher) push(j job) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for d.held >= d.max && !d.closed {
+		d.full++
 		d.space.Wait()
+		d.full--
 	}
 	if d.closed {
 		return false
@@ -103,11 +109,13 @@ func (d *dispatcher) worker() {
 		q.jobs = q.jobs[1:]
 
 		d.mu.Unlock()
-		j.run()
+		handled := j.run()
 		d.mu.Lock()
 
 		d.held--
-		d.finish(j.id)
+		if handled {
+			d.finish(j.id)
+		}
 		if len(q.jobs) > 0 {
 			d.ready = append(d.ready, key)
 			d.work.Signal()
@@ -143,6 +151,13 @@ func (d *dispatcher) pending() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.held
+}
+
+// waiting returns how many pushes are waiting for space.
+func (d *dispatcher) waiting() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.full
 }
 
 // close stops taking updates; the workers finish every queued one and exit.

@@ -21,7 +21,7 @@ func TestDispatcherOrderAndBound(t *testing.T) {
 		for c := range int64(chats) {
 			id++
 			c, i := c, i
-			ok := d.push(job{id: id, key: c, run: func() {
+			ok := d.push(job{id: id, key: c, run: func() bool {
 				mu.Lock()
 				if running[c] {
 					t.Errorf("chat %d: two jobs at once", c)
@@ -35,6 +35,7 @@ func TestDispatcherOrderAndBound(t *testing.T) {
 				running[c] = false
 				got[c] = append(got[c], i)
 				mu.Unlock()
+				return true
 			}})
 			if !ok {
 				t.Fatal("push on an open dispatcher = false")
@@ -59,7 +60,7 @@ func TestDispatcherOrderAndBound(t *testing.T) {
 	if w := d.watermark(); w != id {
 		t.Errorf("watermark = %d, want %d", w, id)
 	}
-	if d.push(job{id: id + 1, key: 0, run: func() {}}) {
+	if d.push(job{id: id + 1, key: 0, run: func() bool { return true }}) {
 		t.Error("push on a closed dispatcher = true")
 	}
 }
@@ -70,10 +71,10 @@ func TestDispatcherWatermark(t *testing.T) {
 	d := newDispatcher(2, 10, 100)
 	block := make(chan struct{})
 	started := make(chan struct{})
-	d.push(job{id: 101, key: 1, run: func() { close(started); <-block }})
+	d.push(job{id: 101, key: 1, run: func() bool { close(started); <-block; return true }})
 	<-started
 	done := make(chan struct{})
-	d.push(job{id: 102, key: 2, run: func() { close(done) }})
+	d.push(job{id: 102, key: 2, run: func() bool { close(done); return true }})
 	<-done
 	waitFor(t, func() bool { return d.pending() == 1 })
 	if w := d.watermark(); w != 100 {
@@ -83,6 +84,21 @@ func TestDispatcherWatermark(t *testing.T) {
 	waitFor(t, func() bool { return d.watermark() == 102 })
 	d.close()
 	waitClosed(t, d.wait())
+}
+
+// TestDispatcherGivenUp checks an update given up at shutdown holds the
+// watermark below it, so a restart gets it again, while the updates before
+// it are confirmed.
+func TestDispatcherGivenUp(t *testing.T) {
+	d := newDispatcher(1, 10, 100)
+	d.push(job{id: 101, key: 1, run: func() bool { return true }})
+	d.push(job{id: 102, key: 2, run: func() bool { return false }})
+	d.push(job{id: 103, key: 3, run: func() bool { return true }})
+	d.close()
+	waitClosed(t, d.wait())
+	if w := d.watermark(); w != 101 {
+		t.Errorf("watermark = %d, want 101: 102 was given up", w)
+	}
 }
 
 func waitClosed(t testing.TB, c <-chan struct{}) {

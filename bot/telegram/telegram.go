@@ -25,6 +25,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -261,6 +262,27 @@ func (a *Adapter) Run(ctx context.Context) error {
 	defer stopRun(nil)
 	a.stopRun.Store(&stopRun)
 	persistDone := a.persist(runCtx)
+	// The drain time counts from the moment shutdown begins, even while
+	// the poller or the webhook still waits to hand over an update to a
+	// full dispatcher: answers waiting out a long retry_after must not hold
+	// the process past it.
+	var (
+		drainOnce  sync.Once
+		drainTimer *time.Timer
+	)
+	startDrain := func() {
+		drainOnce.Do(func() {
+			drainTimer = time.AfterFunc(a.cfg.DrainTimeout, func() {
+				if n := a.disp.pending(); n > 0 {
+					a.log.Error("telegram: drain time is up; abandoning unfinished answers (they come again on restart)",
+						"unfinished", n, "drain_timeout", a.cfg.DrainTimeout.String())
+				}
+				cancelHard()
+			})
+		})
+	}
+	stopDrainClock := context.AfterFunc(runCtx, startDrain)
+	defer stopDrainClock()
 
 	var served error
 	if a.cfg.Mode == "webhook" {
@@ -274,19 +296,10 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 
 	// Stopped taking updates: finish those taken.
+	startDrain()
 	a.disp.close()
-	drained := a.disp.wait()
-	timer := time.NewTimer(a.cfg.DrainTimeout)
-	select {
-	case <-drained:
-	case <-timer.C:
-		n := a.disp.pending()
-		a.log.Error("telegram: drain time is up; abandoning unfinished answers",
-			"unfinished", n, "drain_timeout", a.cfg.DrainTimeout.String())
-		cancelHard()
-		<-drained
-	}
-	timer.Stop()
+	<-a.disp.wait()
+	drainTimer.Stop()
 	<-persistDone
 	if a.cfg.Mode == "polling" {
 		a.confirm()
@@ -407,7 +420,11 @@ func (a *Adapter) accept(_ context.Context, _ *tg.Bot, u *models.Update) {
 	case u.InlineQuery != nil && u.InlineQuery.From != nil:
 		key = u.InlineQuery.From.ID
 	}
-	if !a.disp.push(job{id: u.ID, key: key, run: func() { a.handle(u) }}) {
+	run := func() bool {
+		a.handle(u)
+		return a.hard.Err() == nil // else its answer may not have gone out
+	}
+	if !a.disp.push(job{id: u.ID, key: key, run: run}) {
 		a.log.Error("telegram: update arrived after shutdown; not answered", "update_id", u.ID)
 	}
 }

@@ -555,6 +555,43 @@ func TestRetryAfterCancelledByShutdown(t *testing.T) {
 	}
 }
 
+// TestShutdownWhileFullAndRateLimited: with the dispatcher full, an answer
+// waiting out a long 429 and the poller waiting to hand over the next
+// update, shutdown still ends after the drain time; the updates given up
+// come again on restart and are answered once.
+func TestShutdownWhileFullAndRateLimited(t *testing.T) {
+	fake := telegramtest.New(t, testToken)
+	fake.Fail("sendMessage", telegramtest.TooManyRequests(3600))
+	h := start(t, fake, options{cfg: func(c *Config) {
+		c.Workers, c.Queue = 1, 1
+		c.MaxRetryAfter = 2 * time.Hour
+		c.DrainTimeout = 50 * time.Millisecond
+	}})
+	ids := map[int64][]int{}
+	for i := range 3 {
+		chat := int64(71 + i)
+		_, id := fake.AddMessage(telegramtest.Message{UserID: chat, Text: fmt.Sprintf("echo %d", i)})
+		ids[chat] = append(ids[chat], id)
+	}
+	fake.Wait(t, "a 429 on sendMessage", func() bool { return fake.Calls("sendMessage") == 1 })
+	waitFor(t, func() bool { return h.a.disp.waiting() == 1 })
+	// Before the fix this waited out the whole retry_after, past the
+	// harness's deadline.
+	if err := h.stop(); err != nil {
+		t.Errorf("Run = %v, want nil", err)
+	}
+	if !strings.Contains(h.logs.String(), "drain time is up") {
+		t.Errorf("no log of the abandoned answers:\n%s", h.logs.String())
+	}
+	if n := len(fake.Sent()); n != 0 {
+		t.Fatalf("%d answers sent through a 429 of an hour", n)
+	}
+	h2 := start(t, fake, options{})
+	fake.WaitSent(t, 3)
+	h2.stop()
+	checkExactlyOnce(t, fake.Sent(), ids)
+}
+
 func TestWebhook(t *testing.T) {
 	fake := telegramtest.New(t, testToken)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
