@@ -117,12 +117,21 @@ func (s *Service) Metrics() Metrics { return s.metrics }
 // MaxQuestion is the longest question accepted, in characters.
 func (s *Service) MaxQuestion() int { return s.cfg.MaxQuestion }
 
-// Ask answers question from user (a platform-unique user key) on platform.
+// Ask answers question from user (a platform-unique user key) on platform,
+// under the user's flood control and with the user's follow-up subject.
 func (s *Service) Ask(platform, user, question string) Reply {
 	start := time.Now()
 	r := s.ask(user, question)
 	s.metrics.Question(platform, r.Kind, time.Since(start))
 	return r
+}
+
+// Lookup answers question for a suggestion that posts nothing by itself,
+// such as Telegram's inline results, which clients ask for as the user
+// types: no flood control (nothing reaches a chat until the user picks a
+// result) and no follow-up subject (the text is often half a word).
+func (s *Service) Lookup(platform, question string) Reply {
+	return s.Ask(platform, "", question)
 }
 
 func (s *Service) ask(user, question string) Reply {
@@ -133,11 +142,13 @@ func (s *Service) ask(user, question string) Reply {
 	if utf8.RuneCountInString(q) > s.cfg.MaxQuestion {
 		return Reply{Kind: TooLong, Question: q}
 	}
-	switch s.limiter.Check(user) {
-	case Notice:
-		return Reply{Kind: Limited, Question: q}
-	case Drop:
-		return Reply{Kind: Silent, Question: q}
+	if user != "" {
+		switch s.limiter.Check(user) {
+		case Notice:
+			return Reply{Kind: Limited, Question: q}
+		case Drop:
+			return Reply{Kind: Silent, Question: q}
+		}
 	}
 	res, err := s.qa.Ask(s.withSubject(user, q))
 	if errors.Is(err, qa.ErrEmptyQuestion) {

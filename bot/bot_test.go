@@ -81,6 +81,26 @@ func TestServiceFloodControl(t *testing.T) {
 	}
 }
 
+// TestLookup: a lookup (an inline suggestion, asked as the user types) is
+// neither flood-controlled nor remembered as a follow-up subject.
+func TestLookup(t *testing.T) {
+	f := &namingQA{known: []string{"carl"}}
+	s := NewService(f, Config{Limit: LimitConfig{Burst: 1, Every: time.Hour}}, nil)
+	for i := range 5 {
+		if k := s.Lookup("test", "who is Carl?").Kind; k != Answered {
+			t.Fatalf("lookup %d: %v, want Answered", i+1, k)
+		}
+	}
+	s.Lookup("test", "who is Carl?")
+	s.Ask("test", "u1", "where did he go?")
+	if got := f.asked[len(f.asked)-1]; got != "where did he go?" {
+		t.Errorf("a lookup set a follow-up subject: the core was asked %q", got)
+	}
+	if k := s.Lookup("test", strings.Repeat("x", 501)).Kind; k != TooLong {
+		t.Errorf("a long lookup: %v, want TooLong", k)
+	}
+}
+
 func TestLimiterRefillsAndForgets(t *testing.T) {
 	now := time.Unix(0, 0)
 	l := NewLimiter(LimitConfig{Burst: 1, Every: time.Minute})

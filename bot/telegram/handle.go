@@ -244,14 +244,12 @@ func (a *Adapter) typing(ctx context.Context, m *models.Message) (stop func()) {
 	}
 }
 
-// onInline offers the top answers to an inline query as results.
+// onInline offers the top answers to an inline query as results. Clients
+// send a query as the user types, so it is a lookup: no flood control, no
+// follow-up subject.
 func (a *Adapter) onInline(id int64, q *models.InlineQuery) {
 	ctx := a.hard
-	user := "telegram:inline:"
-	if q.From != nil {
-		user += strconv.FormatInt(q.From.ID, 10)
-	}
-	r := a.svc.Ask(platform, user, q.Query)
+	r := a.svc.Lookup(platform, q.Query)
 	results := []models.InlineQueryResult{}
 	if r.Kind == bot.Answered {
 		for i, ans := range r.Answers {

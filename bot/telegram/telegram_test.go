@@ -168,6 +168,22 @@ func TestInlineQuery(t *testing.T) {
 	_ = h
 }
 
+// TestInlineWhileTyping: clients send an inline query as the user types;
+// each gets its results, however tight the flood control on chats.
+func TestInlineWhileTyping(t *testing.T) {
+	fake := telegramtest.New(t, testToken)
+	start(t, fake, options{limit: bot.LimitConfig{Burst: 1, Every: time.Hour}})
+	typed := []string{"Who", "Who is", "Who is the Kr", "Who is the Kremlin", "Who is the Kremlin spokesman?"}
+	for _, q := range typed {
+		fake.AddInline(6, q)
+	}
+	fake.Wait(t, "an answer to every inline query", func() bool { return len(fake.InlineAnswers()) == len(typed) })
+	answers := fake.InlineAnswers()
+	if last := answers[len(answers)-1]; len(last.Results) != 1 || !strings.Contains(last.Results[0].Plain, "Dmitry Peskov") {
+		t.Errorf("the whole question got %+v, want the Peskov quote", last.Results)
+	}
+}
+
 // TestMarkupInjection: markup in a question, an article or a title reaches
 // the reader as text, and the Bot API's HTML parser (the fake's, as strict)
 // accepts every message.
