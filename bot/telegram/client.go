@@ -41,6 +41,7 @@ type apiClient struct {
 	backoff        backoff
 	log            *slog.Logger
 	platformError  func(kind string)
+	sleep          func(ctx context.Context, d time.Duration) error // nil: sleep
 
 	mu        sync.Mutex
 	conflicts int // consecutive 409s
@@ -68,6 +69,14 @@ type envelope struct {
 	Parameters  struct {
 		RetryAfter int `json:"retry_after"`
 	} `json:"parameters"`
+}
+
+// wait waits d or until ctx is done.
+func (c *apiClient) wait(ctx context.Context, d time.Duration) error {
+	if c.sleep != nil {
+		return c.sleep(ctx, d)
+	}
+	return sleep(ctx, d)
 }
 
 // Do sends req, retrying as the file comment says.
@@ -135,7 +144,7 @@ func (c *apiClient) Do(req *http.Request) (*http.Response, error) {
 			}
 			return response(resp, data), nil
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := c.wait(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
@@ -171,7 +180,7 @@ func (c *apiClient) conflict(ctx context.Context, method, desc string, resp *htt
 	c.platformError("conflict")
 	c.log.Error("telegram: another process is using this bot token (409 Conflict); is a second storybot polling, or a webhook set? backing off",
 		"method", method, "detail", desc, "retry_in", wait.String())
-	if err := sleep(ctx, wait); err != nil {
+	if err := c.wait(ctx, wait); err != nil {
 		return nil, err
 	}
 	return response(resp, data), nil
