@@ -335,12 +335,14 @@ func TestTypingOnlyWhenSlow(t *testing.T) {
 	h.waitReply(21, id)
 	h.stop()
 
-	// A fast answer shows no typing action.
+	// A fast answer shows no typing action, with the default threshold.
 	fake2 := telegramtest.New(t, testToken)
-	h2 := start(t, fake2, options{cfg: func(c *Config) { c.TypingAfter = time.Hour }})
-	h2.ask(22, "echo fast")
+	h2 := start(t, fake2, options{cfg: func(c *Config) { c.TypingAfter = 0 }})
+	for i := range 20 {
+		h2.ask(22, fmt.Sprintf("echo fast %d", i))
+	}
 	if n := len(fake2.Actions()); n != 0 {
-		t.Errorf("%d chat actions for a fast answer, want none", n)
+		t.Errorf("%d chat actions for 20 fast answers, want none", n)
 	}
 }
 
