@@ -165,6 +165,14 @@ func TestSplit(t *testing.T) {
 	if got := Split("short", 100); len(got) != 1 || got[0] != "short" {
 		t.Errorf("Split(short) = %q", got)
 	}
+	// Neither an abbreviation nor a quote closing mid-sentence ends one.
+	traps := "Peskov spoke on Dec. 8. He met U.S. officials and called it \"important\" in talks. Then he left."
+	want = []string{"Peskov spoke on Dec. 8.", "He met U.S. officials and called it \"important\" in talks.", "Then he left."}
+	for _, limit := range []int{60, 65, 70} {
+		if got := Split(traps, limit); strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("Split(traps, %d) = %q, want %q", limit, got, want)
+		}
+	}
 }
 
 func TestPack(t *testing.T) {

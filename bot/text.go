@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/storybot/storybot/qa"
 )
 
 // Length is the length of s in UTF-16 code units, the unit Telegram counts
@@ -40,11 +42,12 @@ func Split(text string, limit int) []string {
 	return out
 }
 
-// cutPoint returns a byte offset at which text[:offset] fits in limit.
+// cutPoint returns a byte offset at which text[:offset] fits in limit: the
+// last sentence end that fits (by the core's splitter, so "U.S. " or a
+// quote closing mid-sentence is no end), else the last space, else as much
+// as fits.
 func cutPoint(text string, limit int) int {
-	n, fit := 0, 0
-	sentence, space := -1, -1
-	var prev rune
+	n, fit, space := 0, 0, -1
 	for i, r := range text {
 		w := 1
 		if r >= 0x10000 {
@@ -57,15 +60,20 @@ func cutPoint(text string, limit int) int {
 		fit = i + utf8.RuneLen(r)
 		if unicode.IsSpace(r) {
 			space = i
-			if prev == '.' || prev == '!' || prev == '?' || prev == '"' || prev == '”' {
-				sentence = i
-			}
 		}
-		prev = r
+	}
+	// Whether a full stop ends a sentence depends on what follows it.
+	window := text[:min(len(text), fit+lookahead)]
+	ends := qa.SentenceEnds(window)
+	if len(window) < len(text) && len(ends) > 0 {
+		ends = ends[:len(ends)-1] // the window's edge, not a sentence's
+	}
+	for i := len(ends) - 1; i >= 0; i-- {
+		if e := ends[i]; e > 0 && e <= fit {
+			return e
+		}
 	}
 	switch {
-	case sentence > 0:
-		return sentence
 	case space > 0:
 		return space
 	case fit > 0:
@@ -74,6 +82,9 @@ func cutPoint(text string, limit int) int {
 	_, size := utf8.DecodeRuneInString(text)
 	return size
 }
+
+// lookahead is how far past a cut cutPoint looks to tell a sentence end.
+const lookahead = 16
 
 // Pack joins blocks with sep into as few messages as possible, each no
 // longer than limit. A block longer than limit on its own must be split by

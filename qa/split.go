@@ -9,6 +9,27 @@ import (
 // span is a byte range [start, end) of a text.
 type span struct{ start, end int }
 
+// SentenceEnds returns the byte offsets in text at which its sentences end,
+// closing quotes and brackets included, in order, with the rules of the
+// index's splitter: "U.S. officials" and "Dec. 8" do not end a sentence. A
+// line break always ends one. For cutting a long reply at a sentence.
+func SentenceEnds(text string) []int {
+	var out []int
+	for start := 0; start < len(text); {
+		end := strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		for _, s := range splitSentences(text[start:end]) {
+			out = append(out, start+s.end)
+		}
+		start = end + 1
+	}
+	return out
+}
+
 // splitSentences cuts one paragraph into sentences and returns their byte
 // ranges, trimmed of surrounding space. A paragraph is never joined to the
 // next, so a headline or subhead with no full stop is a sentence of its own.

@@ -2,6 +2,7 @@ package qa
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -102,4 +103,18 @@ func FuzzSplitSentences(f *testing.F) {
 	f.Fuzz(func(t *testing.T, para string) {
 		checkSpans(t, para, splitSentences(para))
 	})
+}
+
+func TestSentenceEnds(t *testing.T) {
+	text := "He met U.S. officials on Dec. 8. “It went well.”\nA headline\nShe left."
+	var got []string
+	prev := 0
+	for _, e := range SentenceEnds(text) {
+		got = append(got, strings.TrimSpace(text[prev:e]))
+		prev = e
+	}
+	want := []string{"He met U.S. officials on Dec. 8.", "“It went well.”", "A headline", "She left."}
+	if !slices.Equal(got, want) {
+		t.Errorf("SentenceEnds cut %q, want %q", got, want)
+	}
 }
