@@ -77,6 +77,38 @@ func normalizeEmpty(v reflect.Value) {
 	}
 }
 
+// TestConfigSecretsFromEnvironment: the environment's tokens and secret win
+// over the file's keys (kept for local use), and the file's stand when the
+// environment has none.
+func TestConfigSecretsFromEnvironment(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "storybot.toml")
+	file := "[telegram]\ntoken = \"file-tg\"\nwebhook_secret = \"file-secret\"\n[discord]\ntoken = \"file-dc\"\n"
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"STORYBOT_TELEGRAM_TOKEN":          "env-tg",
+		"STORYBOT_TELEGRAM_WEBHOOK_SECRET": "env-secret",
+		"STORYBOT_DISCORD_TOKEN":           "env-dc",
+	}
+	cfg, err := LoadConfig(path, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Telegram.Token != "env-tg" || cfg.Telegram.WebhookSecret != "env-secret" || cfg.Discord.Token != "env-dc" {
+		t.Errorf("with the environment set, the file won: telegram %q, secret %q, discord %q",
+			cfg.Telegram.Token, cfg.Telegram.WebhookSecret, cfg.Discord.Token)
+	}
+	cfg, err = LoadConfig(path, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Telegram.Token != "file-tg" || cfg.Telegram.WebhookSecret != "file-secret" || cfg.Discord.Token != "file-dc" {
+		t.Errorf("with no environment, the file's keys were lost: telegram %q, secret %q, discord %q",
+			cfg.Telegram.Token, cfg.Telegram.WebhookSecret, cfg.Discord.Token)
+	}
+}
+
 func TestRunUsage(t *testing.T) {
 	for _, args := range [][]string{{"run"}, {"run", "--config"}, {"run", "--config", "x.toml", "extra"}, {"run", "--nope"}} {
 		var stderr bytes.Buffer
