@@ -272,3 +272,26 @@ func TestPronounStandsForName(t *testing.T) {
 		}
 	}
 }
+
+// TestAcronyms checks that an abbreviation the articles never write asks
+// for the name it abbreviates.
+func TestAcronyms(t *testing.T) {
+	ix := memIndex(t,
+		"The United States and European Union maintain sanctions on the country. European countries are divided on trade.",
+		"Rebels of Hayat Tahrir al-Sham took the capital in December. The rebels held a parade.",
+	)
+	tests := []struct{ q, want string }{
+		{"what did the eu do", "European Union"},
+		{"eu sanctions?", "European Union"},
+		{"when did hts take the capital", "Hayat Tahrir"},
+	}
+	for _, tt := range tests {
+		res := ask(t, ix, tt.q)
+		if !res.Answered() || !strings.Contains(res.Answers[0].Text, tt.want) {
+			t.Errorf("Ask(%q) = %v, want the sentence naming %s first", tt.q, res, tt.want)
+		}
+	}
+	if res := ask(t, ix, "what did the xq do"); res.Answered() {
+		t.Errorf("Ask(xq) = %v, want not found: no name has those initials", res)
+	}
+}

@@ -31,14 +31,16 @@ type Index struct {
 	avgLen   float64
 	nparas   int
 
-	fuzzyOnce  sync.Once
-	fuzzy      map[string][]int32 // 1-deletion neighbourhood → term IDs
-	variantsOf []atomic.Pointer[[]int32]
-	idfs       []float64 // per term
-	sentPara   []int32   // per sentence: its paragraph (sents[i].para, packed for the hot loop)
-	paraArt    []int32   // per paragraph: its article
-	unknown    sync.Map  // question word not in the articles → *unknown
-	unknowns   atomic.Int64
+	acronymOnce sync.Once
+	acronyms    map[string][]int32 // initials of a name of several words → its terms
+	fuzzyOnce   sync.Once
+	fuzzy       map[string][]int32 // 1-deletion neighbourhood → term IDs
+	variantsOf  []atomic.Pointer[[]int32]
+	idfs        []float64 // per term
+	sentPara    []int32   // per sentence: its paragraph (sents[i].para, packed for the hot loop)
+	paraArt     []int32   // per paragraph: its article
+	unknown     sync.Map  // question word not in the articles → *unknown
+	unknowns    atomic.Int64
 
 	scratch sync.Pool
 }
@@ -526,3 +528,51 @@ var dateWords = setOf(`january february march april may june july august septemb
 	december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday
 	friday saturday sunday today yesterday tomorrow tonight ago century centuries decade decades
 	year years month months week weeks morning evening night spring summer autumn winter`)
+
+// acronym returns the terms of the name of several words whose initials
+// are word ("eu": European Union, "hts": Hayat Tahrir al-Sham), or nil.
+func (ix *Index) acronym(word string) []int32 {
+	if n := utf8.RuneCountInString(word); n < 2 || n > 5 {
+		return nil
+	}
+	ix.acronymOnce.Do(ix.buildAcronyms)
+	return ix.acronyms[word]
+}
+
+// buildAcronyms maps the initials of every run of two to five capitalized
+// proper nouns, lower-case stop words ("al", "of") within it skipped, to the
+// run's terms: the first run found for each.
+func (ix *Index) buildAcronyms() {
+	ix.acronyms = map[string][]int32{}
+	var run []int32
+	var key []byte
+	flush := func() {
+		// Every stretch of the run: "United States and European Union"
+		// holds "us" and "eu".
+		for i := range run {
+			key = key[:0]
+			for j := i; j < min(len(run), i+5); j++ {
+				r, _ := utf8.DecodeRuneInString(ix.terms[run[j]].text)
+				key = utf8.AppendRune(key, r)
+				if _, ok := ix.acronyms[string(key)]; j > i && !ok {
+					ix.acronyms[string(key)] = slices.Clone(run[i : j+1])
+				}
+			}
+		}
+		run = run[:0]
+	}
+	for _, s := range ix.sents {
+		for i := s.tok; i < s.tok+s.ntok; i++ {
+			t, f := ix.toks[i], ix.flags[i]
+			switch {
+			case t < 0 && f&flagCap == 0 && len(run) > 0:
+				// a particle inside a name
+			case t >= 0 && f&flagCap != 0 && ix.properNoun(t):
+				run = append(run, t)
+			default:
+				flush()
+			}
+		}
+		flush()
+	}
+}

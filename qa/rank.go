@@ -1,10 +1,12 @@
 package qa
 
 // Ranking. A question becomes slots, one for each of its words that is not
-// a stop word; a slot matches its own term and, with a lower weight w, the
-// terms that stand for the same word: a typo in the question ("sanctoins"),
-// a name spelled two ways across articles (Tartus/Tartous,
-// Hmeimim/Khmeimim), or a synonym (weapons/arms).
+// a stop word (an abbreviation the articles never write, "eu", becomes one
+// for each word of the name it abbreviates, "european union"). A slot
+// matches its own term and, with a lower weight w, the terms that stand for
+// the same word: a typo in the question ("sanctoins"), a name spelled two
+// ways across articles (Tartus/Tartous, Hmeimim/Khmeimim), or a synonym
+// (weapons/arms).
 //
 // Stage 1 scores every sentence s holding a slot's term t with BM25:
 //
@@ -109,37 +111,11 @@ const maxAlts = 8
 func (ix *Index) parseQuery(q string, sc *scratch) query {
 	qu := query{slots: sc.slots[:0]}
 	maxIDF := ix.idf(0)
-	var before string // the word before, when it is a question word
-	tokenize(q, func(tk token) {
+	// addSlot adds a slot for the question's word term: its term id, or -1
+	// with the term it is likely a typo of (typo, weighing typoW), or none.
+	addSlot := func(term string, id, typo int32, typoW float64) {
 		if len(qu.slots) >= maxTerms {
 			return
-		}
-		if qu.want == kindAny {
-			qu.want, before = questionKind(before, tk.word)
-			if qu.want == kindAny && before == "" && sayingWords[string(tk.word)] {
-				qu.want = kindQuote
-			}
-		}
-		if queryStop[string(tk.word)] {
-			return
-		}
-		id, known := ix.words[string(tk.word)]
-		if known && id < 0 {
-			return // stop word
-		}
-		var (
-			term  string
-			typo  = int32(-1) // for a word the articles do not use: the term it is likely a typo of
-			typoW float64
-		)
-		if known {
-			term = ix.terms[id].text
-		} else {
-			u := ix.unknownWord(tk.word)
-			if u == nil {
-				return // stop word
-			}
-			term, id, typo, typoW = u.term, u.id, u.typo, u.w
 		}
 		for _, s := range qu.slots {
 			if s.term == term {
@@ -184,6 +160,48 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 		}
 		qu.slots = append(qu.slots, s)
 		qu.total += s.idf
+	}
+	var before string // the word before, when it is a question word
+	tokenize(q, func(tk token) {
+		if len(qu.slots) >= maxTerms {
+			return
+		}
+		if qu.want == kindAny {
+			qu.want, before = questionKind(before, tk.word)
+			if qu.want == kindAny && before == "" && sayingWords[string(tk.word)] {
+				qu.want = kindQuote
+			}
+		}
+		if queryStop[string(tk.word)] {
+			return
+		}
+		id, known := ix.words[string(tk.word)]
+		if known && id < 0 {
+			return // stop word
+		}
+		var (
+			term    string
+			typo    = int32(-1) // for a word the articles do not use: the term it is likely a typo of
+			typoW   float64
+			spelled []int32 // … or the name it abbreviates
+		)
+		if known {
+			term = ix.terms[id].text
+		} else {
+			u := ix.unknownWord(tk.word)
+			if u == nil {
+				return // stop word
+			}
+			term, id, typo, typoW, spelled = u.term, u.id, u.typo, u.w, u.spelled
+		}
+		if len(spelled) > 0 {
+			// An abbreviation stands for its words: "eu" asks "european union".
+			for _, v := range spelled {
+				addSlot(ix.terms[v].text, v, -1, 0)
+			}
+			return
+		}
+		addSlot(term, id, typo, typoW)
 	})
 	sc.slots = qu.slots
 	return qu
@@ -191,10 +209,11 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 
 // unknown is what a question's word that the articles do not use stands for.
 type unknown struct {
-	term string  // its stem
-	id   int32   // the stem's term, or -1
-	typo int32   // when id is -1: the term it is likely a typo of, or -1
-	w    float64 // the weight of that reading
+	term    string  // its stem
+	id      int32   // the stem's term, or -1
+	typo    int32   // when id is -1: the term it is likely a typo of, or -1
+	w       float64 // the weight of that reading
+	spelled []int32 // when id and typo are -1: the name it abbreviates ("eu": European Union)
 }
 
 // maxUnknown bounds the words unknownWord remembers.
@@ -221,6 +240,9 @@ func (ix *Index) unknownWord(word []byte) *unknown {
 				u.typo, u.w = v, p
 			}
 		})
+		if u.typo < 0 {
+			u.spelled = ix.acronym(w)
+		}
 	}
 	if ix.unknowns.Add(1) <= maxUnknown {
 		ix.unknown.Store(w, u)
