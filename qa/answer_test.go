@@ -295,3 +295,24 @@ func TestAcronyms(t *testing.T) {
 		t.Errorf("Ask(xq) = %v, want not found: no name has those initials", res)
 	}
 }
+
+// TestHowMany checks that "many" in "how many" asks for a number, not for
+// the word "many".
+func TestHowMany(t *testing.T) {
+	ix := memIndex(t,
+		"Many power plants and many ports are run by experts from many countries.",
+		"Russia has many friends and many bases of support in the region.",
+		"Russia keeps two military bases in the country.",
+		"The envoy talked with the leader for three hours.",
+	)
+	for _, tt := range []struct{ q, want string }{
+		{"how many bases does russia have", "two military bases"},
+		{"how many ports are there", "Many power plants"},
+		{"how long did the envoy talk with the leader", "three hours"},
+	} {
+		res := ask(t, ix, tt.q)
+		if !res.Answered() || !strings.Contains(res.Answers[0].Text, tt.want) {
+			t.Errorf("Ask(%q) = %v, want the sentence with %q first", tt.q, res, tt.want)
+		}
+	}
+}

@@ -33,7 +33,9 @@ package qa
 // the question's idf weight that s matches (a slot matched through another
 // term counts that term's weight w); para(s) and article(s) are the shares
 // matched anywhere in the paragraph and the article holding s. Words of the
-// question the articles never use weigh as much as the rarest word. A
+// question the articles never use weigh as much as the rarest word; the
+// word that says the kind of answer ("many" in "how many", "year" in "what
+// year") is matched by a number or a date, not by itself. A
 // sentence opening with "He" or "She" matches, once, the names of the
 // question that prev(s) holds: the pronoun stands for them.
 //
@@ -98,6 +100,7 @@ type query struct {
 	slots []slot
 	want  answerKind
 	total float64 // Σ slot idf
+	shape float64 // weight of the word that says the answer's kind: "many", "year"
 }
 
 // maxTerms bounds the slots of one question, so a huge message costs no
@@ -167,7 +170,18 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 			return
 		}
 		if qu.want == kindAny {
+			asked := before != ""
 			qu.want, before = questionKind(before, tk.word)
+			if asked && (qu.want == kindNumber || qu.want == kindDate) {
+				// "many" in "how many", "year" in "what year": a number or a
+				// date in the sentence matches it, not the word itself.
+				qu.shape = maxIDF
+				if id, ok := ix.words[string(tk.word)]; ok && id >= 0 {
+					qu.shape = ix.idfs[id]
+				}
+				qu.total += qu.shape
+				return
+			}
 			if qu.want == kindAny && before == "" && sayingWords[string(tk.word)] {
 				qu.want = kindQuote
 			}
@@ -573,6 +587,9 @@ func (ix *Index) features(qu *query, s *sentence, slotOf []uint16, antecedent *s
 		}
 		bm25 += best
 		got += bestW * sl.idf
+	}
+	if answer > 0 {
+		got += qu.shape
 	}
 	if qu.total > 0 {
 		coverage = got / qu.total
