@@ -25,14 +25,14 @@ big large huge major
 country nation
 meet meeting visit
 say state statement remark tell
-money funds funding cash
+money funds funding cash compensation payment
 agree agreement accord deal
 sanction restriction penalty embargo
-lift ease scrap
+lift ease scrap remove rid
 rebel insurgent militant
 economy economic
 invite invitation
-attack strike assault raid offensive
+attack strike assault raid offensive bomb bombing airstrike
 protect defend defense defence security
 ally partner friend
 ties relations relationship
@@ -45,7 +45,19 @@ cost price expense
 answer respond reply response
 choose elect select
 show reveal indicate
-fight battle combat`
+fight battle combat
+navy naval
+uk britain british
+spy spies intelligence espionage
+anger angry mad upset furious
+interfere interference meddle meddling
+improve improvement better
+stance position attitude view
+continue keep maintain
+examine review study investigate
+reconsider revisit rethink redo
+fast quick rapid lightning swift
+hurt harm damage suffer suffering`
 
 // synonyms maps a term to the other terms of its groups.
 var synonyms = func() map[string][]string {
