@@ -203,6 +203,9 @@ func paragraphs(text string) []span {
 // isFurniture reports whether one line is page furniture rather than text.
 // Furniture is short, so only the first 64 words decide.
 func isFurniture(line string) bool {
+	if isTeaser(line) {
+		return true
+	}
 	if !mayBeFurniture(line) {
 		return false
 	}
@@ -288,6 +291,19 @@ func isFurniture(line string) bool {
 	}
 	return appeal && reader
 }
+
+// isTeaser reports whether line is a link to another article under a
+// label: "Know more: …", "Read also: …", "Related: …".
+func isTeaser(line string) bool {
+	i := strings.IndexByte(line, ':')
+	if i < 0 || i > 16 {
+		return false
+	}
+	return teaserLabels[strings.ToLower(strings.Join(strings.Fields(line[:i]), " "))]
+}
+
+var teaserLabels = setOf2(`know more|read more|read also|also read|related|see also|
+	recommended|must read|trending|watch|listen|further reading`)
 
 func isASCIISpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 

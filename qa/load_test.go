@@ -65,6 +65,9 @@ func TestFurniture(t *testing.T) {
 		"If you can, please support us monthly starting from just $2.",
 		"Photo: Sergei Karpukhin / Reuters",
 		"Click here to read the full report on the talks",
+		"Know more: Envoy criticized the sanctions on Tuesday.",
+		"READ ALSO: Talks resume in Geneva",
+		"Related: What the new leaders want",
 	}
 	for _, line := range furniture {
 		if !isFurniture(line) {
@@ -77,6 +80,9 @@ func TestFurniture(t *testing.T) {
 		"Russia has an air base in Hmeimim and a naval base in Tartous.",
 		"The charity received donations from several Gulf states last year.",
 		"Support for the measure grew in the Duma after the vote.",
+		"More: the envoy said talks would go on.",
+		"Peskov said: \"We are ready.\"",
+		"Watch the talks closely: the envoy said they matter.",
 	}
 	for _, line := range text {
 		if isFurniture(line) {
