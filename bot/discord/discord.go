@@ -68,6 +68,14 @@ type Adapter struct {
 	// Tests shorten these.
 	reconnectBase time.Duration // first wait after a failed reconnect; doubles
 	retryBase     time.Duration // first wait after a REST 5xx; doubles
+	registerBase  time.Duration // first wait before registering commands again; doubles
+
+	// deferAfter is how long a slash command may wait for its worker before
+	// a deferred response is sent (defaultDeferAfter, 1.5 s; see ack.go).
+	deferAfter time.Duration
+	// afterFunc arms the deferral timers; nil is time.AfterFunc. Tests
+	// fire the timers by hand.
+	afterFunc afterFunc
 
 	ready   atomic.Bool
 	started atomic.Bool
@@ -117,6 +125,8 @@ func New(token string, svc *bot.Service, opts ...Option) (*Adapter, error) {
 		grace:         20 * time.Second,
 		reconnectBase: time.Second,
 		retryBase:     500 * time.Millisecond,
+		registerBase:  30 * time.Second,
+		deferAfter:    defaultDeferAfter,
 	}
 	for _, o := range opts {
 		o(a)

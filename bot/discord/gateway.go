@@ -60,7 +60,13 @@ type run struct {
 	handshake  net.Conn
 	stopping   bool // the Run context ended: no new gateway connections
 	stopUnhang func() bool
-	registered bool
+
+	// unregistered lists where the slash commands still need registering
+	// ("" globally, else a guild ID); regFailures counts the registrations
+	// in a row that failed and may be retried soon. Only serve's goroutine
+	// uses them.
+	unregistered []string
+	regFailures  int
 }
 
 func (a *Adapter) newRun(ctx context.Context) (*run, error) {
@@ -73,6 +79,12 @@ func (a *Adapter) newRun(ctx context.Context) (*run, error) {
 	}
 	r.self.Store("")
 	r.appID.Store("")
+	if a.shardID == 0 { // commands belong to the application: shard 0 registers them
+		r.unregistered = append([]string(nil), a.guildIDs...)
+		if len(r.unregistered) == 0 {
+			r.unregistered = []string{""}
+		}
+	}
 	tr, err := newTransport(discordgo.EndpointAPI, a.apiURL, ctx.Done())
 	if err != nil {
 		return nil, err
@@ -244,16 +256,50 @@ func (r *run) serve(ctx context.Context) error {
 	return nil
 }
 
-// connected registers the commands once and waits for the connection to
-// drop (nil) or ctx to end (nil), or for a fatal registration error.
+// connected registers the commands where they are not registered yet and
+// waits for the connection to drop (nil) or ctx to end (nil), or for a
+// fatal registration error. A registration that failed is tried again on
+// the next connection or READY, and, when the failure may pass by itself
+// (a server or network error), after a backoff: registerBase, doubling, at
+// most maxRegisterWait.
 func (r *run) connected(ctx context.Context) error {
-	for {
-		if id := r.appID.Load().(string); !r.registered && id != "" {
-			r.registered = true
-			if err := r.register(ctx, id); err != nil {
+	// Open has handled this connection's READY, if any: drop its signal,
+	// registration is tried now anyway.
+	select {
+	case <-r.readied:
+	default:
+	}
+	var (
+		retry  *time.Timer
+		retryC <-chan time.Time
+	)
+	defer func() {
+		if retry != nil {
+			retry.Stop()
+		}
+	}()
+	for attempt := true; ; {
+		if id := r.appID.Load().(string); attempt && id != "" && len(r.unregistered) > 0 {
+			if retry != nil {
+				retry.Stop()
+				retryC = nil
+			}
+			soon, err := r.register(ctx, id)
+			if err != nil {
 				return err
 			}
+			switch {
+			case len(r.unregistered) == 0:
+				r.regFailures = 0
+			case soon && ctx.Err() == nil:
+				wait := min(r.a.registerBase<<min(r.regFailures, 10), maxRegisterWait)
+				r.regFailures++
+				r.log.Warn("discord: slash commands to be registered again", "retry_in", wait)
+				retry = time.NewTimer(wait)
+				retryC = retry.C
+			}
 		}
+		attempt = false
 		select {
 		case <-ctx.Done():
 			return nil
@@ -263,9 +309,16 @@ func (r *run) connected(ctx context.Context) error {
 			r.a.svc.Metrics().PlatformError(platform, "gateway")
 			return nil
 		case <-r.readied:
+			attempt = true
+		case <-retryC:
+			retryC = nil
+			attempt = true
 		}
 	}
 }
+
+// maxRegisterWait bounds the wait between command registrations.
+const maxRegisterWait = 30 * time.Minute
 
 // classify sorts a failed Open: a fatal error to stop on, or whether the
 // session must be replaced by a new one; otherwise retry.
@@ -318,19 +371,18 @@ func (r *run) describe(err error) string {
 	return r.a.redact(err.Error())
 }
 
-// register overwrites the slash commands, globally or in each configured
-// guild, so commands from older versions disappear. Only shard 0 does it:
-// commands belong to the application, not to a shard.
-func (r *run) register(ctx context.Context, appID string) error {
-	if r.a.shardID != 0 {
-		return nil
-	}
+// register overwrites the slash commands where they are not registered yet
+// (r.unregistered: globally, or in each configured guild), so commands from
+// older versions disappear. A place where it fails stays on the list. It
+// reports whether a failure may pass by itself, worth retrying soon: a
+// server or network error, or a rate limit outlasting the transport's
+// retries; any other 4xx (a guild without the applications.commands scope)
+// waits for the next connection. A rejected token is fatal.
+func (r *run) register(ctx context.Context, appID string) (bool, error) {
 	cmds := commands(r.a.svc.MaxQuestion())
-	guilds := r.a.guildIDs
-	if len(guilds) == 0 {
-		guilds = []string{""}
-	}
-	for _, g := range guilds {
+	var failed []string
+	soon := false
+	for i, g := range r.unregistered {
 		where := "global"
 		if g != "" {
 			where = "guild " + g
@@ -340,16 +392,34 @@ func (r *run) register(ctx context.Context, appID string) error {
 		case err == nil:
 			r.log.Info("discord: slash commands registered", "where", where, "commands", len(cmds))
 		case unauthorized(err):
-			return fmt.Errorf("%w (HTTP 401 registering commands)", ErrTokenRejected)
+			return false, fmt.Errorf("%w (HTTP 401 registering commands)", ErrTokenRejected)
 		case ctx.Err() != nil:
-			return nil
+			r.unregistered = append(failed, r.unregistered[i:]...)
+			return false, nil
 		default:
-			r.log.Error("discord: slash commands not registered; was the bot invited with the applications.commands scope?",
-				"where", where, "error", r.describe(err))
+			failed = append(failed, g)
+			msg := "discord: slash commands not registered; was the bot invited with the applications.commands scope?"
+			if mayPass(err) {
+				msg = "discord: slash commands not registered"
+				soon = true
+			}
+			r.log.Error(msg, "where", where, "error", r.describe(err))
 			r.a.svc.Metrics().PlatformError(platform, "commands")
 		}
 	}
-	return nil
+	r.unregistered = failed
+	return soon, nil
+}
+
+// mayPass reports whether a failed request may succeed if sent again
+// unchanged: anything but a 4xx other than 429.
+func mayPass(err error) bool {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		code := re.Response.StatusCode
+		return code == http.StatusTooManyRequests || code >= 500
+	}
+	return true
 }
 
 // shutdown stops taking events, waits for the replies in flight (up to the

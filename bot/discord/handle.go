@@ -16,6 +16,7 @@ type job struct {
 	msg      *discordgo.Message
 	question string // for msg: the text with the bot's mention taken out
 	in       *discordgo.Interaction
+	ack      *ack // for in: who sends the first response (see ack.go)
 }
 
 // startWorkers starts the reply workers. Each has its own queue and a
@@ -36,21 +37,24 @@ func (r *run) startWorkers() {
 	}
 }
 
-// enqueue hands j to its channel's worker without blocking the gateway.
-// After shutdown began, or when the queue is full, j is dropped.
-func (r *run) enqueue(channelID string, j job) {
+// enqueue hands j to its channel's worker without blocking the gateway and
+// reports whether it did. After shutdown began, or when the queue is full,
+// j is dropped.
+func (r *run) enqueue(channelID string, j job) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.closed {
-		return
+		return false
 	}
 	h := fnv.New32a()
 	h.Write([]byte(channelID))
 	select {
 	case r.queues[h.Sum32()%uint32(len(r.queues))] <- j:
+		return true
 	default:
 		r.log.Warn("discord: reply queue full; question dropped", "channel", channelID)
 		r.a.svc.Metrics().PlatformError(platform, "queue_full")
+		return false
 	}
 }
 
@@ -67,7 +71,9 @@ func (r *run) onMessage(m *discordgo.Message) {
 	r.enqueue(m.ChannelID, job{msg: m, question: q})
 }
 
-// onInteraction takes an INTERACTION_CREATE. It runs on the gateway goroutine.
+// onInteraction takes an INTERACTION_CREATE. It runs on the gateway
+// goroutine, so it only queues the command and arms its deferral timer; a
+// dropped command gets no timer.
 func (r *run) onInteraction(in *discordgo.Interaction) {
 	if in.Type != discordgo.InteractionApplicationCommand {
 		return
@@ -76,7 +82,34 @@ func (r *run) onInteraction(in *discordgo.Interaction) {
 		r.log.Debug("discord: interaction delivered again; already answered", "interaction", in.ID)
 		return
 	}
-	r.enqueue(in.ChannelID, job{in: in})
+	a := newAck()
+	if !r.enqueue(in.ChannelID, job{in: in, ack: a}) {
+		return
+	}
+	after := r.a.afterFunc
+	if after == nil {
+		after = realAfterFunc
+	}
+	a.arm(after, r.a.deferAfter, func() error { return r.deferResponse(in) })
+}
+
+// deferResponse sends the deferred response (type 5) to a slash command
+// whose worker is still busy, from the ack's timer, bypassing the queue.
+// Like the replies it runs under the work context, and a 429 or 5xx wait
+// gives up at shutdown (errStopping).
+func (r *run) deferResponse(in *discordgo.Interaction) error {
+	err := r.rest.InteractionRespond(in, &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+	}, discordgo.WithContext(r.work))
+	if err != nil {
+		r.sendFailed("deferred response", err, "interaction", in.ID)
+		return err
+	}
+	// Not an error, but a sign the workers are behind: counted beside
+	// queue_full so it can be watched.
+	r.log.Info("discord: slash command deferred; its reply worker is busy", "interaction", in.ID)
+	r.a.svc.Metrics().PlatformError(platform, "deferred")
+	return nil
 }
 
 // question returns the question in m and whether the bot should answer it:
@@ -110,7 +143,7 @@ func (r *run) handle(ctx context.Context, j job) {
 		r.answerMessage(ctx, j.msg, j.question)
 		return
 	}
-	r.answerInteraction(ctx, j.in)
+	r.answerInteraction(ctx, j.in, j.ack)
 }
 
 // answerMessage replies to a message: the first part of the reply as a
@@ -140,11 +173,14 @@ const (
 	optQuestion = "question"
 )
 
-// answerInteraction responds to a slash command with a message at once
-// (response type 4): answering takes milliseconds, well inside Discord's
-// three seconds, so no deferred response is needed. Parts beyond the first
-// go as follow-ups. Flood notices are ephemeral, seen only by the asker.
-func (r *run) answerInteraction(ctx context.Context, in *discordgo.Interaction) {
+// answerInteraction responds to a slash command. Answering takes
+// milliseconds, but the command may have waited in its worker's queue past
+// its ack's timer (see ack.go). If it did not, the answer's first message
+// is the response (type 4); if it did, a deferred response has been sent
+// and the first message edits it. Parts beyond the first go as follow-ups.
+// Flood notices are ephemeral, seen only by the asker, except after a
+// deferral, which was sent visible to all.
+func (r *run) answerInteraction(ctx context.Context, in *discordgo.Interaction, a *ack) {
 	data := in.ApplicationCommandData()
 	var (
 		msgs      []message
@@ -174,16 +210,31 @@ func (r *run) answerInteraction(ctx context.Context, in *discordgo.Interaction) 
 	if ephemeral {
 		flags = discordgo.MessageFlagsEphemeral
 	}
+	// msgs is never empty: a slash command always gets a message.
+	deferred, err := a.take()
+	if err != nil {
+		// deferResponse logged why; the interaction cannot be answered.
+		r.log.Debug("discord: slash command not answered", "interaction", in.ID, "error", r.describe(err))
+		return
+	}
 	for i, msg := range msgs {
-		var err error
-		if i == 0 {
+		switch {
+		case i == 0 && deferred:
+			content, embeds := msg.Content, msg.Embeds
+			if embeds == nil {
+				embeds = []*discordgo.MessageEmbed{}
+			}
+			_, err = r.rest.InteractionResponseEdit(in, &discordgo.WebhookEdit{
+				Content: &content, Embeds: &embeds, AllowedMentions: noMentions(),
+			}, discordgo.WithContext(ctx))
+		case i == 0:
 			err = r.rest.InteractionRespond(in, &discordgo.InteractionResponse{
 				Type: discordgo.InteractionResponseChannelMessageWithSource,
 				Data: &discordgo.InteractionResponseData{
 					Content: msg.Content, Embeds: msg.Embeds, AllowedMentions: noMentions(), Flags: flags,
 				},
 			}, discordgo.WithContext(ctx))
-		} else {
+		default:
 			_, err = r.rest.FollowupMessageCreate(in, true, &discordgo.WebhookParams{
 				Content: msg.Content, Embeds: msg.Embeds, AllowedMentions: noMentions(), Flags: flags,
 			}, discordgo.WithContext(ctx))
@@ -206,10 +257,14 @@ func interactionUser(in *discordgo.Interaction) string {
 }
 
 // failed logs a reply that could not be sent.
-func (r *run) failed(err error, kind, id string) {
-	msg := "discord: reply failed"
+func (r *run) failed(err error, kind, id string) { r.sendFailed("reply", err, kind, id) }
+
+// sendFailed logs a send (what: "reply", "deferred response") that failed,
+// and counts it.
+func (r *run) sendFailed(what string, err error, kind, id string) {
+	msg := "discord: " + what + " failed"
 	if errors.Is(err, errStopping) || errors.Is(err, context.Canceled) {
-		msg = "discord: reply given up at shutdown"
+		msg = "discord: " + what + " given up at shutdown"
 	}
 	r.log.Warn(msg, kind, id, "error", r.describe(err))
 	r.a.svc.Metrics().PlatformError(platform, "send")

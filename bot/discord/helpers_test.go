@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -90,13 +91,17 @@ func startToken(t *testing.T, srv *discordtest.Server, token string, svc *bot.Se
 	t.Helper()
 	logs := &bottest.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	opts = append([]Option{WithAPIURL(srv.URL()), WithLogger(log)}, opts...)
+	// Short waits first, so a test's own options can override them.
+	short := func(a *Adapter) {
+		a.reconnectBase = 10 * time.Millisecond
+		a.retryBase = time.Millisecond
+		a.registerBase = time.Millisecond
+	}
+	opts = append([]Option{WithAPIURL(srv.URL()), WithLogger(log), short}, opts...)
 	a, err := New(token, svc, opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	a.reconnectBase = 10 * time.Millisecond
-	a.retryBase = time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{a: a, cancel: cancel, done: make(chan error, 1), logs: logs}
 	go func() { r.done <- a.Run(ctx) }()
@@ -161,3 +166,46 @@ func replyTo(t *testing.T, srv *discordtest.Server, channel, id string) discordt
 }
 
 func isErr(err, target error) bool { return errors.Is(err, target) }
+
+// withDeferAfter sets how long a slash command waits for its worker before
+// its deferred response.
+func withDeferAfter(d time.Duration) Option { return func(a *Adapter) { a.deferAfter = d } }
+
+// withRegisterBase sets the first wait before registering commands again.
+func withRegisterBase(d time.Duration) Option { return func(a *Adapter) { a.registerBase = d } }
+
+// handTimer is a deferral timer the test fires by hand.
+type handTimer struct {
+	d       time.Duration
+	f       func()
+	stopped atomic.Bool
+}
+
+// fire runs the timer's function on the test's goroutine: when it returns,
+// the deferred response it may have sent has had its answer.
+func (h *handTimer) fire() { h.f() }
+
+// withHandTimers makes the adapter's deferral timers never fire by
+// themselves; each, as armed, is sent on the channel returned.
+func withHandTimers() (Option, <-chan *handTimer) {
+	ch := make(chan *handTimer, 64)
+	return func(a *Adapter) {
+		a.afterFunc = func(d time.Duration, f func()) func() bool {
+			h := &handTimer{d: d, f: f}
+			ch <- h
+			return func() bool { return !h.stopped.Swap(true) }
+		}
+	}, ch
+}
+
+// nextTimer returns the next deferral timer armed.
+func nextTimer(t *testing.T, timers <-chan *handTimer) *handTimer {
+	t.Helper()
+	select {
+	case h := <-timers:
+		return h
+	case <-time.After(discordtest.Deadline):
+		t.Fatalf("no deferral timer armed within %v", discordtest.Deadline)
+		return nil
+	}
+}

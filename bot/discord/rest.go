@@ -33,6 +33,11 @@ var errStopping = errors.New("shutting down")
 //     this wait is the only one: it ends early when the request's context
 //     ends or the adapter stops.
 //   - On a 5xx it retries a bounded number of times with backoff.
+//
+// Interaction responses and the interaction webhooks (edits, follow-ups)
+// are not bound by the global rate limit, Discord says, so they do not wait
+// for one: a global 429 on a channel reply does not hold up a slash
+// command's first response, which has three seconds to go out.
 type transport struct {
 	next    http.RoundTripper
 	from    string   // discordgo's API base, with a trailing slash
@@ -104,11 +109,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	globalBound := !t.interactionRoute(req.URL)
 	ctx := req.Context()
 	limited, failed := 0, 0
 	for {
-		if err := t.wait(ctx, t.globalWait()); err != nil {
-			return nil, err
+		if globalBound {
+			if err := t.wait(ctx, t.globalWait()); err != nil {
+				return nil, err
+			}
 		}
 		out := req.Clone(ctx)
 		out.URL = target
@@ -171,6 +179,24 @@ func (t *transport) rewrite(u *url.URL) (*url.URL, error) {
 		return nil, fmt.Errorf("rewrite request URL: %w", err)
 	}
 	return v, nil
+}
+
+// interactionRoute reports whether u, under discordgo's API base, is an
+// interaction's callback (interactions/{id}/{token}/callback) or one of its
+// webhook routes (webhooks/{application}/{token}...).
+func (t *transport) interactionRoute(u *url.URL) bool {
+	s, ok := strings.CutPrefix(u.String(), t.from)
+	if !ok {
+		return false
+	}
+	parts := strings.Split(strings.SplitN(s, "?", 2)[0], "/")
+	switch {
+	case parts[0] == "interactions":
+		return len(parts) == 4 && parts[3] == "callback"
+	case parts[0] == "webhooks":
+		return len(parts) >= 3 && parts[2] != ""
+	}
+	return false
 }
 
 func (t *transport) globalWait() time.Duration {

@@ -237,3 +237,42 @@ func TestTransportDefaultBaseIsV10(t *testing.T) {
 		t.Errorf("rewrite(%s) = %v, %v; want https://discord.com/api/v10/gateway", u, got, err)
 	}
 }
+
+func TestTransportInteractionRoutesSkipGlobalLimit(t *testing.T) {
+	rec := newRecorder(t)
+	tr := newTestTransport(t, rec.URL, nil)
+	tr.globalUntil = time.Now().Add(time.Hour)
+	do := func(ctx context.Context, method, url string) error {
+		req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewBufferString(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	// Under a global limit an hour long, a channel message waits (here,
+	// for a context already cancelled)...
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := do(cancelled, http.MethodPost, discordgo.EndpointChannelMessages("1")); !errors.Is(err, context.Canceled) {
+		t.Errorf("channel message under a global limit: %v, want to wait (context.Canceled)", err)
+	}
+	// ...but an interaction's response, edits and follow-ups do not.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, r := range []struct{ method, url string }{
+		{http.MethodPost, discordgo.EndpointInteractionResponse("5", "tok")},
+		{http.MethodPatch, discordgo.EndpointInteractionResponseActions("1", "tok")},
+		{http.MethodPost, discordgo.EndpointFollowupMessage("1", "tok") + "?wait=true"},
+	} {
+		if err := do(ctx, r.method, r.url); err != nil {
+			t.Errorf("%s %s under a global limit: %v, want sent at once", r.method, r.url, err)
+		}
+	}
+	if got, _, _ := rec.log(); len(got) != 3 {
+		t.Errorf("%d requests reached the server, want the 3 interaction requests", len(got))
+	}
+}

@@ -8,8 +8,15 @@
 // heartbeat ACKs, and on demand op 7 (reconnect), op 9 (invalid session),
 // a close code, or a dropped TCP connection. The REST API records every
 // request, checks the bot token where Discord does, enforces Discord's
-// message limits with a 400 like Discord, and lets a test override any
-// response (a 429, a 503).
+// message limits and allowed_mentions rules with a 400 like Discord, and
+// lets a test override any response (a 429, a 503).
+//
+// Interactions dispatched as INTERACTION_CREATE are tracked the way Discord
+// does: one initial response each (type 4, a message, or type 5, deferred),
+// within InteractionWindow of the dispatch, else 404 Unknown interaction; a
+// second one is a 400 (already acknowledged). The interaction's webhook
+// (editing @original, follow-ups) answers only after the initial response,
+// and only within TokenLifetime.
 //
 // Tests wait for what the client sends with WaitRequest and WaitFrame, which
 // block on the server's state changing, never on a timer, up to Deadline.
@@ -21,6 +28,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,6 +72,12 @@ type Server struct {
 	Token string
 	// BotID and AppID are the bot user's and its application's IDs.
 	BotID, AppID string
+	// InteractionWindow is how long after its dispatch an interaction
+	// accepts its initial response: three seconds, as on Discord.
+	// TokenLifetime is how long after its dispatch an interaction's
+	// webhook answers: fifteen minutes, as on Discord. Set them before
+	// dispatching.
+	InteractionWindow, TokenLifetime time.Duration
 
 	t    testing.TB
 	http *httptest.Server
@@ -81,6 +95,17 @@ type Server struct {
 	sess     *session // the current session; nil before READY or after op 9
 	sessions map[string]*session
 	nextID   int
+
+	interactions map[string]*interaction // by ID
+	tokens       map[string]*interaction // by token
+}
+
+// interaction is the fake's record of one dispatched interaction.
+type interaction struct {
+	id, token  string
+	dispatched time.Time
+	response   int    // the initial response's type; 0 before it
+	original   string // the ID of the response's message
 }
 
 // Option configures a Server.
@@ -112,6 +137,11 @@ func New(t testing.TB, opts ...Option) *Server {
 		t:        t,
 		changed:  make(chan struct{}),
 		sessions: make(map[string]*session),
+
+		InteractionWindow: 3 * time.Second,
+		TokenLifetime:     15 * time.Minute,
+		interactions:      make(map[string]*interaction),
+		tokens:            make(map[string]*interaction),
 	}
 	for _, o := range opts {
 		o(s)
@@ -243,10 +273,45 @@ func Callback(interactionID string) Match {
 	}
 }
 
+// Interaction response types.
+const (
+	ResponseMessage  = 4 // CHANNEL_MESSAGE_WITH_SOURCE
+	ResponseDeferred = 5 // DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+)
+
+// CallbackType matches the response of type typ (ResponseMessage,
+// ResponseDeferred) to an interaction.
+func CallbackType(interactionID string, typ int) Match {
+	cb := Callback(interactionID)
+	return func(r *Request) bool { return cb(r) && r.CallbackType() == typ }
+}
+
+// CallbackType returns the type of the interaction response r sent, or 0
+// when r is not an interaction response.
+func (r *Request) CallbackType() int {
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.Path, "/interactions/") || !strings.HasSuffix(r.Path, "/callback") {
+		return 0
+	}
+	var cb struct {
+		Type int `json:"type"`
+	}
+	json.Unmarshal(r.Body, &cb)
+	return cb.Type
+}
+
 // Followup matches a follow-up message to an interaction, by its token.
 func Followup(token string) Match {
 	return func(r *Request) bool {
-		return r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/"+token)
+		return r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/webhooks/") && strings.HasSuffix(r.Path, "/"+token)
+	}
+}
+
+// EditOriginal matches an edit of an interaction's initial response (PATCH
+// /webhooks/{application}/{token}/messages/@original), by its token.
+func EditOriginal(token string) Match {
+	return func(r *Request) bool {
+		return r.Method == http.MethodPatch && strings.HasPrefix(r.Path, "/webhooks/") &&
+			strings.HasSuffix(r.Path, "/"+token+"/messages/@original")
 	}
 }
 
@@ -387,21 +452,12 @@ func (s *Server) route(r *Request) *Response {
 		return &Response{Status: http.StatusOK, Body: s.created(parts[1], r.Body)}
 
 	case r.Method == http.MethodPost && len(parts) == 4 && parts[0] == "interactions" && parts[3] == "callback":
-		var cb struct {
-			Type int             `json:"type"`
-			Data json.RawMessage `json:"data"`
-		}
-		if err := json.Unmarshal(r.Body, &cb); err != nil {
-			return apiError(http.StatusBadRequest, 50035, "Invalid Form Body")
-		}
-		if len(cb.Data) > 0 && string(cb.Data) != "null" {
-			if msg := checkMessage(cb.Data); msg != "" {
-				return apiError(http.StatusBadRequest, 50035, "Invalid Form Body: "+msg)
-			}
-		}
-		return &Response{Status: http.StatusNoContent}
+		return s.callback(parts[1], parts[2], r.Body)
 
 	case len(parts) >= 3 && parts[0] == "webhooks":
+		if resp := s.webhookLive(parts[1], parts[2]); resp != nil {
+			return resp
+		}
 		switch {
 		case r.Method == http.MethodPost && len(parts) == 3: // follow-up
 			if msg := checkMessage(r.Body); msg != "" {
@@ -412,12 +468,86 @@ func (s *Server) route(r *Request) *Response {
 			if msg := checkMessage(r.Body); msg != "" {
 				return apiError(http.StatusBadRequest, 50035, "Invalid Form Body: "+msg)
 			}
-			return &Response{Status: http.StatusOK, Body: s.created("", r.Body)}
+			m := s.created("", r.Body)
+			if parts[4] == "@original" {
+				s.mu.Lock()
+				m["id"] = s.tokens[parts[2]].original
+				s.mu.Unlock()
+			}
+			return &Response{Status: http.StatusOK, Body: m}
 		case r.Method == http.MethodDelete && len(parts) == 5 && parts[3] == "messages":
 			return &Response{Status: http.StatusNoContent}
 		}
 	}
 	return apiError(http.StatusNotFound, 0, "404: Not Found")
+}
+
+// callback answers an interaction's initial response (POST
+// /interactions/{id}/{token}/callback) as Discord does.
+func (s *Server) callback(id, token string, body []byte) *Response {
+	var cb struct {
+		Type int             `json:"type"`
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &cb); err != nil {
+		return apiError(http.StatusBadRequest, 50035, "Invalid Form Body")
+	}
+	hasData := len(cb.Data) > 0 && string(cb.Data) != "null"
+	switch cb.Type {
+	case ResponseMessage:
+		if !hasData {
+			return apiError(http.StatusBadRequest, 50035, "Invalid Form Body: data: a message response needs data")
+		}
+		if msg := checkMessage(cb.Data); msg != "" {
+			return apiError(http.StatusBadRequest, 50035, "Invalid Form Body: "+msg)
+		}
+	case ResponseDeferred:
+		// The message comes later; data may only say how it will show.
+		if hasData {
+			var d map[string]json.RawMessage
+			if err := json.Unmarshal(cb.Data, &d); err != nil {
+				return apiError(http.StatusBadRequest, 50035, "Invalid Form Body: data")
+			}
+			for k := range d {
+				if k != "flags" {
+					return apiError(http.StatusBadRequest, 50035, "Invalid Form Body: data."+k+": not allowed in a deferred response")
+				}
+			}
+		}
+	default:
+		return apiError(http.StatusBadRequest, 50035, fmt.Sprintf("Invalid Form Body: type: %d is not a response to an application command", cb.Type))
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := s.interactions[id]
+	switch {
+	case in == nil || in.token != token || time.Since(in.dispatched) > s.InteractionWindow:
+		return apiError(http.StatusNotFound, 10062, "Unknown interaction")
+	case in.response != 0:
+		return apiError(http.StatusBadRequest, 40060, "Interaction has already been acknowledged.")
+	}
+	in.response = cb.Type
+	s.nextID++
+	in.original = fmt.Sprintf("7%017d", s.nextID)
+	return &Response{Status: http.StatusNoContent}
+}
+
+// webhookLive returns the error Discord answers a request on an
+// interaction's webhook with, or nil: the webhook is the application's,
+// the token an interaction's that has had its initial response, in its
+// lifetime.
+func (s *Server) webhookLive(appID, token string) *Response {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := s.tokens[token]
+	switch {
+	case appID != s.AppID || in == nil || in.response == 0:
+		return apiError(http.StatusNotFound, 10015, "Unknown Webhook")
+	case time.Since(in.dispatched) > s.TokenLifetime:
+		return apiError(http.StatusUnauthorized, 50027, "Invalid Webhook Token")
+	}
+	return nil
 }
 
 // created returns the message object Discord answers a send with.
@@ -516,6 +646,26 @@ func checkMessage(body []byte) string {
 	if err := json.Unmarshal(body, &m); err != nil {
 		return err.Error()
 	}
+	if am := m.AllowedMentions; am != nil {
+		var parse []string
+		if am.Parse != nil {
+			parse = *am.Parse
+		}
+		for _, p := range parse {
+			if p != "roles" && p != "users" && p != "everyone" {
+				return fmt.Sprintf("allowed_mentions.parse: %q is not roles, users or everyone", p)
+			}
+		}
+		if slices.Contains(parse, "users") && len(am.Users) > 0 {
+			return "allowed_mentions: parse users and a users list are mutually exclusive"
+		}
+		if slices.Contains(parse, "roles") && len(am.Roles) > 0 {
+			return "allowed_mentions: parse roles and a roles list are mutually exclusive"
+		}
+		if len(am.Users) > 100 || len(am.Roles) > 100 {
+			return "allowed_mentions: more than 100 users or roles"
+		}
+	}
 	n := utf8.RuneCountInString
 	if n(m.Content) > MaxContent {
 		return fmt.Sprintf("content: %d characters, over %d", n(m.Content), MaxContent)
@@ -558,7 +708,7 @@ func checkMessage(body []byte) string {
 }
 
 // DecodeMessage decodes the message a request sent: a channel message, a
-// follow-up, or the data of an interaction callback.
+// follow-up, an edit, or the data of an interaction callback.
 func DecodeMessage(t testing.TB, r *Request) Message {
 	t.Helper()
 	var m Message
@@ -862,10 +1012,22 @@ func (s *Server) Dispatch(t testing.TB, typ string, d any) int64 {
 	if err != nil {
 		t.Fatalf("discordtest: dispatch %s: %v", typ, err)
 	}
+	var in struct {
+		ID    string `json:"id"`
+		Token string `json:"token"`
+	}
+	if typ == "INTERACTION_CREATE" {
+		json.Unmarshal(raw, &in)
+	}
 	var seq int64
 	s.waitUntil(t, "a gateway session to dispatch to", func() bool {
 		if s.sess == nil {
 			return false
+		}
+		if in.ID != "" && s.interactions[in.ID] == nil {
+			// Discord's clock for the initial response starts now.
+			rec := &interaction{id: in.ID, token: in.Token, dispatched: time.Now()}
+			s.interactions[in.ID], s.tokens[in.Token] = rec, rec
 		}
 		s.sess.seq++
 		seq = s.sess.seq
