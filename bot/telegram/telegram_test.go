@@ -575,22 +575,24 @@ func TestRetryAfterCancelledByShutdown(t *testing.T) {
 
 // TestShutdownWhileFullAndRateLimited: with the dispatcher full, an answer
 // waiting out a long 429 and the poller waiting to hand over the next
-// update, shutdown still ends after the drain time; the updates given up
-// come again on restart and are answered once.
+// update, shutdown still ends after the drain time; the updates given up,
+// which Telegram still holds, come again on restart and are answered once.
 func TestShutdownWhileFullAndRateLimited(t *testing.T) {
 	fake := telegramtest.New(t, testToken)
 	fake.Fail("sendMessage", telegramtest.TooManyRequests(3600))
-	h := start(t, fake, options{cfg: func(c *Config) {
-		c.Workers, c.Queue = 1, 1
-		c.MaxRetryAfter = 2 * time.Hour
-		c.DrainTimeout = 50 * time.Millisecond
-	}})
+	// Queued before the bot starts, the three come in one getUpdates
+	// batch, which the library confirms only when it asks for the next.
 	ids := map[int64][]int{}
 	for i := range 3 {
 		chat := int64(71 + i)
 		_, id := fake.AddMessage(telegramtest.Message{UserID: chat, Text: fmt.Sprintf("echo %d", i)})
 		ids[chat] = append(ids[chat], id)
 	}
+	h := start(t, fake, options{cfg: func(c *Config) {
+		c.Workers, c.Queue = 1, 1
+		c.MaxRetryAfter = 2 * time.Hour
+		c.DrainTimeout = 50 * time.Millisecond
+	}})
 	fake.Wait(t, "a 429 on sendMessage", func() bool { return fake.Calls("sendMessage") == 1 })
 	waitFor(t, func() bool { return h.a.disp.waiting() == 1 })
 	// Before the fix this waited out the whole retry_after, past the
