@@ -110,3 +110,17 @@ func BenchmarkAskSOTU(b *testing.B) {
 	}
 	benchAsk(b, ix, sotuQuestions)
 }
+
+// BenchmarkAcronymsSOTU measures the one-time work the first question with
+// a short unknown word ("what did the eu say") pays on a large corpus:
+// indexing the initials of its names.
+func BenchmarkAcronymsSOTU(b *testing.B) {
+	ix, err := NewIndex(sotu(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		ix.buildAcronyms()
+	}
+	b.ReportMetric(float64(len(ix.acronyms)), "acronyms")
+}
