@@ -296,19 +296,22 @@ func TestAcronyms(t *testing.T) {
 	}
 }
 
-// TestHowMany checks that "many" in "how many" asks for a number, not for
-// the word "many".
-func TestHowMany(t *testing.T) {
+// TestKindWords checks that "many" in "how many" asks for a number, and
+// "day" in "what day" for a date, not for the words themselves.
+func TestKindWords(t *testing.T) {
 	ix := memIndex(t,
 		"Many power plants and many ports are run by experts from many countries.",
 		"Russia has many friends and many bases of support in the region.",
 		"Russia keeps two military bases in the country.",
 		"The envoy talked with the leader for three hours.",
+		"The envoy arrived for a long day of talks.",
+		"The envoy arrived on Tuesday.",
 	)
 	for _, tt := range []struct{ q, want string }{
 		{"how many bases does russia have", "two military bases"},
 		{"how many ports are there", "Many power plants"},
 		{"how long did the envoy talk with the leader", "three hours"},
+		{"what day did the envoy arrive", "Tuesday"},
 	} {
 		res := ask(t, ix, tt.q)
 		if !res.Answered() || !strings.Contains(res.Answers[0].Text, tt.want) {

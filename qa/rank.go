@@ -341,7 +341,7 @@ func questionKind(before string, w []byte) (answerKind, string) {
 			return kindNumber, ""
 		}
 	case "what":
-		if dateWords[string(w)] {
+		if dateWords[string(w)] || string(w) == "day" || string(w) == "date" {
 			return kindDate, ""
 		}
 	}
