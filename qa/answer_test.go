@@ -319,3 +319,25 @@ func TestKindWords(t *testing.T) {
 		}
 	}
 }
+
+// TestBritishAndAmericanSpelling checks that a question spelled one side of
+// the Atlantic finds articles spelled the other.
+func TestBritishAndAmericanSpelling(t *testing.T) {
+	ix := memIndex(t,
+		"The minister criticized the plan and raised the defense budget.",
+		"Her deputy welcomed the plan. The budget passed.",
+		"The council travelled to the theatre to honour the veterans.",
+		"The council met. The veterans marched.",
+	)
+	for _, tt := range []struct{ q, want string }{
+		{"who criticised the plan", "criticized"},
+		{"what about the defence budget", "defense budget"},
+		{"did the council go to the theater", "theatre"},
+		{"how did the council honor the veterans", "honour"},
+	} {
+		res := ask(t, ix, tt.q)
+		if !res.Answered() || !strings.Contains(res.Answers[0].Text, tt.want) {
+			t.Errorf("Ask(%q) = %v, want the sentence with %q", tt.q, res, tt.want)
+		}
+	}
+}

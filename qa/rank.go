@@ -6,7 +6,8 @@ package qa
 // matches its own term and, with a lower weight w, the terms that stand for
 // the same word: a typo in the question ("sanctoins"), a name spelled two
 // ways across articles (Tartus/Tartous, Hmeimim/Khmeimim), or a synonym
-// (weapons/arms).
+// (weapons/arms). A word the articles spell the other side of the Atlantic
+// (criticised/criticized, defence/defense) is their word.
 //
 // Stage 1 scores every sentence s holding a slot's term t with BM25:
 //
@@ -247,6 +248,8 @@ func (ix *Index) unknownWord(word []byte) *unknown {
 	u := &unknown{term: stem(w), id: -1, typo: -1}
 	if id, ok := ix.vocab[u.term]; ok {
 		u.id = id
+	} else if id := ix.otherSpelling(w); id >= 0 {
+		u.term, u.id = ix.terms[id].text, id
 	} else {
 		ix.similar(u.term, func(v int32) {
 			p := typoLikelihood(len(w), u.term, ix.terms[v].text)
@@ -262,6 +265,34 @@ func (ix *Index) unknownWord(word []byte) *unknown {
 		ix.unknown.Store(w, u)
 	}
 	return u
+}
+
+// spellingPairs are the endings that British and American English spell
+// differently: criticised/criticized, defence/defense, centre/center,
+// favour/favor, travelled/traveled.
+var spellingPairs = [][2]string{
+	{"ise", "ize"}, {"ised", "ized"}, {"ises", "izes"}, {"ising", "izing"},
+	{"isation", "ization"}, {"isations", "izations"}, {"iser", "izer"},
+	{"our", "or"}, {"ours", "ors"}, {"oured", "ored"}, {"ouring", "oring"}, {"ourite", "orite"},
+	{"ence", "ense"}, {"ences", "enses"},
+	{"tre", "ter"}, {"tres", "ters"},
+	{"lled", "led"}, {"lling", "ling"}, {"ller", "ler"},
+	{"ogue", "og"}, {"ogues", "ogs"},
+}
+
+// otherSpelling returns the term of word spelled the other side of the
+// Atlantic, when the articles use that spelling, or -1.
+func (ix *Index) otherSpelling(word string) int32 {
+	for _, p := range spellingPairs {
+		for _, d := range [2][2]string{{p[0], p[1]}, {p[1], p[0]}} {
+			if base, ok := strings.CutSuffix(word, d[0]); ok && len(base) >= 2 {
+				if id, ok := ix.vocab[stem(base+d[1])]; ok {
+					return id
+				}
+			}
+		}
+	}
+	return -1
 }
 
 // variants returns the proper nouns one edit away from proper noun t: the
