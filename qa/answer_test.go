@@ -341,3 +341,22 @@ func TestBritishAndAmericanSpelling(t *testing.T) {
 		}
 	}
 }
+
+// TestWhoIs checks that a question naming only someone is answered with
+// the sentence that gives their role beside the name.
+func TestWhoIs(t *testing.T) {
+	ix := memIndex(t,
+		"The talks went well, Karl Olsen said on Monday.",
+		"Finance Minister Karl Olsen said the budget would grow by a third next year.",
+		"Anna Berg praised Olsen.",
+	)
+	for _, q := range []string{"who is karl olsen", "who's olsen?", "olsen?"} {
+		res := ask(t, ix, q)
+		if !res.Answered() || !strings.HasPrefix(res.Answers[0].Text, "Finance Minister") {
+			t.Errorf("Ask(%q) = %v, want the sentence naming his office first", q, res)
+		}
+	}
+	if res := ask(t, ix, "who is the finance minister"); !res.Answered() || !strings.Contains(res.Answers[0].Text, "Karl Olsen") {
+		t.Errorf("Ask(who is the finance minister) = %v, want the sentence naming him", res)
+	}
+}

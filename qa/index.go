@@ -66,6 +66,7 @@ type termInfo struct {
 	caps int32 // occurrences written with a capital inside a sentence
 	mid  int32 // occurrences not first in their sentence
 	date bool  // a month, weekday or year
+	role bool  // a title or office: minister, president, spokesman
 }
 
 // posting is one sentence holding a term, with the term's BM25 term
@@ -336,6 +337,9 @@ func (b *builder) vocabulary(parsers []*parser, workers int) {
 			if isDateWord(w) {
 				ix.terms[id].date = true
 			}
+			if roleWords[w] {
+				ix.terms[id].role = true
+			}
 		}
 		ids[i] = id
 		ix.words[w] = id
@@ -523,6 +527,13 @@ func isDateWord(w string) bool {
 	}
 	return false
 }
+
+// roleWords are titles and offices: who someone is.
+var roleWords = setOf(`president presidents minister ministers spokesman spokeswoman spokesperson
+	envoy envoys leader leaders chief head ambassador general commander secretary deputy king queen
+	prince emir sheikh director chairman chairwoman chair premier governor mayor
+	senator founder ceo diplomat diplomats ruler rulers prosecutor judge commissioner adviser
+	advisor aide analyst expert professor spokesmen`)
 
 var dateWords = setOf(`january february march april may june july august september october november
 	december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday

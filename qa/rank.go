@@ -30,7 +30,9 @@ package qa
 // question's neighbouring word pairs that stand within two words of each
 // other, in order, in s; answer(s) is 1 when s holds the kind of thing the
 // question asks for (a name for "who", a date for "when", a number for "how
-// many") beyond the question's own words; and coverage(s) is the share of
+// many") beyond the question's own words, or, for a question that only names
+// someone ("who is Bogdanov", "peskov?"), a title beside the name ("Deputy
+// Foreign Minister Mikhail Bogdanov"); and coverage(s) is the share of
 // the question's idf weight that s matches (a slot matched through another
 // term counts that term's weight w); para(s) and article(s) are the shares
 // matched anywhere in the paragraph and the article holding s. Words of the
@@ -102,6 +104,10 @@ type query struct {
 	want  answerKind
 	total float64 // Σ slot idf
 	shape float64 // weight of the word that says the answer's kind: "many", "year"
+	// define is set when the question only names someone ("who is
+	// Bogdanov", "peskov?"): the answer gives their role, next to the name
+	// ("Deputy Foreign Minister Mikhail Bogdanov").
+	define bool
 }
 
 // maxTerms bounds the slots of one question, so a huge message costs no
@@ -166,7 +172,12 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 		qu.total += s.idf
 	}
 	var before string // the word before, when it is a question word
+	first := true
 	tokenize(q, func(tk token) {
+		if first {
+			qu.define = string(tk.word) == "who"
+			first = false
+		}
 		if len(qu.slots) >= maxTerms {
 			return
 		}
@@ -218,6 +229,16 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 		}
 		addSlot(term, id, typo, typoW)
 	})
+	if qu.define || qu.want == kindAny {
+		// "who is Bogdanov" (or "peskov?") asks who that is; "who is the
+		// leader" asks for a name.
+		qu.define = len(qu.slots) > 0
+		for _, s := range qu.slots {
+			if len(s.alts) == 0 || !ix.properNoun(s.alts[0].id) || ix.terms[s.alts[0].id].role {
+				qu.define = false // "who is the Foreign Minister" asks for a name
+			}
+		}
+	}
 	sc.slots = qu.slots
 	return qu
 }
@@ -559,6 +580,7 @@ func (ix *Index) features(qu *query, s *sentence, slotOf []uint16, antecedent *s
 	pairs := 0
 	var n int32
 	prev := int32(-1)
+	lastRole, lastMatch := int32(-100), int32(-100)
 	for i, t := range toks {
 		if t < 0 {
 			continue
@@ -568,12 +590,28 @@ func (ix *Index) features(qu *query, s *sentence, slotOf []uint16, antecedent *s
 		prev = t
 		v := int(slotOf[t])
 		if v == 0 {
+			if qu.define {
+				switch {
+				case ix.terms[t].role:
+					lastRole = n
+					if n-lastMatch <= 2 { // "Bogdanov, the deputy foreign minister"
+						answer = 1
+					}
+				case flags[i]&flagCap == 0:
+					lastRole = -100 // a title stands right before the name
+				}
+				continue
+			}
 			if answer == 0 && ix.isAnswer(qu.want, t, flags[i]) &&
 				!(qu.want == kindNumber && before >= 0 && ix.terms[before].date) { // "February 3" is a date
 				answer = 1
 			}
 			continue
 		}
+		if qu.define && n-lastRole <= 2 { // "Minister Mikhail Bogdanov"
+			answer = 1
+		}
+		lastMatch = n
 		si, ai := (v-1)>>8, (v-1)&0xff
 		if tf[si][ai] < 255 {
 			tf[si][ai]++
