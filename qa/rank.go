@@ -38,9 +38,9 @@ package qa
 // matched anywhere in the paragraph and the article holding s. Words of the
 // question the articles never use weigh as much as the rarest word; the
 // word that says the kind of answer ("many" in "how many", "year" in "what
-// year") is matched by a number or a date, not by itself. A
-// sentence opening with "He" or "She" matches, once, the names of the
-// question that prev(s) holds: the pronoun stands for them.
+// year") is matched by a number or a date, not by itself. A sentence
+// opening with "He" or "She" matches, once, the names of the question that
+// prev(s) holds: the pronoun stands for them.
 //
 // The question is declined when the best sentence's coverage is under
 // minCoverage: only a common word or two matched.
