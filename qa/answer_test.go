@@ -258,6 +258,14 @@ func TestNames(t *testing.T) {
 	}
 }
 
+// wantFirst checks that ix answers q with a first quote holding want.
+func wantFirst(t *testing.T, ix *Index, q, want string) {
+	t.Helper()
+	if res := ask(t, ix, q); !res.Answered() || !strings.Contains(res.Answers[0].Text, want) {
+		t.Errorf("Ask(%q) = %v, want first a sentence holding %q", q, res, want)
+	}
+}
+
 // TestPronounStandsForName checks that a sentence opening with "He" or
 // "She" answers for the person the sentence before it names.
 func TestPronounStandsForName(t *testing.T) {
@@ -266,10 +274,7 @@ func TestPronounStandsForName(t *testing.T) {
 		"Tolls, tolls, tolls: \"The tolls are fair,\" said a driver.",
 	)
 	for _, q := range []string{"what did hart say about the tolls", "what did Ellen Hart say about tolls?"} {
-		res := ask(t, ix, q)
-		if !res.Answered() || !strings.HasPrefix(res.Answers[0].Text, "She said") {
-			t.Errorf("Ask(%q) = %v, want the sentence that goes on about her first", q, res)
-		}
+		wantFirst(t, ix, q, "She said")
 	}
 }
 
@@ -280,17 +285,9 @@ func TestAcronyms(t *testing.T) {
 		"The United States and European Union maintain sanctions on the country. European countries are divided on trade.",
 		"Rebels of Hayat Tahrir al-Sham took the capital in December. The rebels held a parade.",
 	)
-	tests := []struct{ q, want string }{
-		{"what did the eu do", "European Union"},
-		{"eu sanctions?", "European Union"},
-		{"when did hts take the capital", "Hayat Tahrir"},
-	}
-	for _, tt := range tests {
-		res := ask(t, ix, tt.q)
-		if !res.Answered() || !strings.Contains(res.Answers[0].Text, tt.want) {
-			t.Errorf("Ask(%q) = %v, want the sentence naming %s first", tt.q, res, tt.want)
-		}
-	}
+	wantFirst(t, ix, "what did the eu do", "European Union")
+	wantFirst(t, ix, "eu sanctions?", "European Union")
+	wantFirst(t, ix, "when did hts take the capital", "Hayat Tahrir")
 	if res := ask(t, ix, "what did the xq do"); res.Answered() {
 		t.Errorf("Ask(xq) = %v, want not found: no name has those initials", res)
 	}
@@ -307,17 +304,10 @@ func TestKindWords(t *testing.T) {
 		"The envoy arrived for a long day of talks.",
 		"The envoy arrived on Tuesday.",
 	)
-	for _, tt := range []struct{ q, want string }{
-		{"how many bases does russia have", "two military bases"},
-		{"how many ports are there", "Many power plants"},
-		{"how long did the envoy talk with the leader", "three hours"},
-		{"what day did the envoy arrive", "Tuesday"},
-	} {
-		res := ask(t, ix, tt.q)
-		if !res.Answered() || !strings.Contains(res.Answers[0].Text, tt.want) {
-			t.Errorf("Ask(%q) = %v, want the sentence with %q first", tt.q, res, tt.want)
-		}
-	}
+	wantFirst(t, ix, "how many bases does russia have", "two military bases")
+	wantFirst(t, ix, "how many ports are there", "Many power plants")
+	wantFirst(t, ix, "how long did the envoy talk with the leader", "three hours")
+	wantFirst(t, ix, "what day did the envoy arrive", "Tuesday")
 }
 
 // TestBritishAndAmericanSpelling checks that a question spelled one side of
@@ -329,17 +319,10 @@ func TestBritishAndAmericanSpelling(t *testing.T) {
 		"The council travelled to the theatre to honour the veterans.",
 		"The council met. The veterans marched.",
 	)
-	for _, tt := range []struct{ q, want string }{
-		{"who criticised the plan", "criticized"},
-		{"what about the defence budget", "defense budget"},
-		{"did the council go to the theater", "theatre"},
-		{"how did the council honor the veterans", "honour"},
-	} {
-		res := ask(t, ix, tt.q)
-		if !res.Answered() || !strings.Contains(res.Answers[0].Text, tt.want) {
-			t.Errorf("Ask(%q) = %v, want the sentence with %q", tt.q, res, tt.want)
-		}
-	}
+	wantFirst(t, ix, "who criticised the plan", "criticized")
+	wantFirst(t, ix, "what about the defence budget", "defense budget")
+	wantFirst(t, ix, "did the council go to the theater", "theatre")
+	wantFirst(t, ix, "how did the council honor the veterans", "honour")
 }
 
 // TestWhoIs checks that a question naming only someone is answered with
@@ -351,12 +334,7 @@ func TestWhoIs(t *testing.T) {
 		"Anna Berg praised Olsen.",
 	)
 	for _, q := range []string{"who is karl olsen", "who's olsen?", "olsen?"} {
-		res := ask(t, ix, q)
-		if !res.Answered() || !strings.HasPrefix(res.Answers[0].Text, "Finance Minister") {
-			t.Errorf("Ask(%q) = %v, want the sentence naming his office first", q, res)
-		}
+		wantFirst(t, ix, q, "Finance Minister Karl Olsen")
 	}
-	if res := ask(t, ix, "who is the finance minister"); !res.Answered() || !strings.Contains(res.Answers[0].Text, "Karl Olsen") {
-		t.Errorf("Ask(who is the finance minister) = %v, want the sentence naming him", res)
-	}
+	wantFirst(t, ix, "who is the finance minister", "Karl Olsen")
 }
