@@ -338,3 +338,16 @@ func TestWhoIs(t *testing.T) {
 	}
 	wantFirst(t, ix, "who is the finance minister", "Karl Olsen")
 }
+
+// TestUnknownName checks that a question about someone the articles never
+// mention is declined, though its other words match.
+func TestUnknownName(t *testing.T) {
+	ix := memIndex(t,
+		"President Anna Berg said on Monday that the trade talks with the envoy went well.",
+		"The envoy left the capital on Tuesday.",
+	)
+	if res := ask(t, ix, "What did Carl Dahl say about the trade talks with the envoy?"); res.Answered() {
+		t.Errorf("a question about Carl Dahl got %v, want not found", res)
+	}
+	wantFirst(t, ix, "What did Berg say about the trade talks with the envoy?", "Anna Berg")
+}
