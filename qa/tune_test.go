@@ -34,6 +34,7 @@ func TestTune(t *testing.T) {
 		{"para", &paraBoost, []float64{0, 0.25, 1, 2}},
 		{"art", &artBoost, []float64{0, 1, 2, 4}},
 		{"headline", &headlineWeight, []float64{0.5, 0.85, 1}},
+		{"nameUnknown", &nameUnknown, []float64{1, 2, 4}},
 	}
 	report := func(label string) {
 		d := score(t, dev, devQ)
