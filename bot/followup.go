@@ -10,7 +10,10 @@ import (
 // Follow-ups. People ask "who is Bogdanov?" and then "what did he say about
 // sanctions?". When a question names no one the articles name but refers
 // back ("he", "it", "what about …"), the names of the same user's previous
-// question, if recent, are added to what the core is asked.
+// question, if recent, are added to what the core is asked. And when a
+// question is only a name after "and" or "what about" ("what did Putin say
+// about sanctions?", then "and Sharaa?"), it asks the previous question
+// again about that name.
 
 const (
 	subjectTTL  = 15 * time.Minute // a subject older than this is forgotten
@@ -18,8 +21,9 @@ const (
 )
 
 type subject struct {
-	names []string
-	at    time.Time
+	names    []string
+	question string // the question asked about them, as the core was asked it
+	at       time.Time
 }
 
 // subjects remembers the names each user last asked about. It is safe for
@@ -41,19 +45,85 @@ func (s *Service) withSubject(user, q string) string {
 		return q
 	}
 	if names := n.Names(q); len(names) > 0 {
-		s.subjects.set(user, names)
-		return q
+		asked := q
+		if prev := s.subjects.get(user); prev.question != "" && onlyNames(q, names) {
+			asked = swapNames(prev.question, prev.names, names)
+		}
+		s.subjects.set(user, subject{names: names, question: asked})
+		return asked
 	}
 	if !refersBack(q) {
 		return q
 	}
-	if names := s.subjects.get(user); len(names) > 0 {
-		return q + " " + strings.Join(names, " ")
+	if prev := s.subjects.get(user); len(prev.names) > 0 {
+		return q + " " + strings.Join(prev.names, " ")
 	}
 	return q
 }
 
-func (s *subjects) set(user string, names []string) {
+// words returns the lower-case words of q.
+func words(q string) []string {
+	return strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’'
+	})
+}
+
+// onlyNames reports whether q is "and" or "what/how about" followed by
+// nothing but names: "and Sharaa?", "what about al-Sharaa and Peskov".
+func onlyNames(q string, names []string) bool {
+	ws := words(q)
+	switch {
+	case len(ws) > 0 && ws[0] == "and":
+		ws = ws[1:]
+	case len(ws) > 1 && (ws[0] == "what" || ws[0] == "how") && ws[1] == "about":
+		ws = ws[2:]
+	default:
+		return false
+	}
+	for _, w := range ws {
+		if w != "and" && w != "the" && w != "then" && !isName(w, names) {
+			return false
+		}
+	}
+	return len(ws) > 0
+}
+
+// isName reports whether word, or a part of it between hyphens or before a
+// possessive ("al-sharaa", "putin's"), is one of names.
+func isName(word string, names []string) bool {
+	word = strings.TrimSuffix(strings.TrimSuffix(word, "'s"), "’s")
+	for _, part := range strings.Split(word, "-") {
+		for _, n := range names {
+			if part == n {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// swapNames returns question with the words naming old replaced by the
+// names in names, where the first of them stood.
+func swapNames(question string, old, names []string) string {
+	var out []string
+	swapped := false
+	for _, f := range strings.Fields(question) {
+		if !isName(strings.Trim(strings.ToLower(f), "?!.,;:\"“”"), old) {
+			out = append(out, f)
+			continue
+		}
+		if !swapped {
+			out = append(out, strings.Join(names, " "))
+			swapped = true
+		}
+	}
+	if !swapped {
+		out = append(out, names...)
+	}
+	return strings.Join(out, " ")
+}
+
+func (s *subjects) set(user string, sub subject) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -70,30 +140,30 @@ func (s *subjects) set(user string, names []string) {
 			delete(s.byUser, k) // all recent: forget any one
 		}
 	}
-	s.byUser[user] = subject{names: names, at: now}
+	sub.at = now
+	s.byUser[user] = sub
 }
 
-func (s *subjects) get(user string) []string {
+// get returns user's subject, or the zero subject when there is none recent.
+func (s *subjects) get(user string) subject {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sub, ok := s.byUser[user]
 	if !ok || s.now().Sub(sub.at) > subjectTTL {
-		return nil
+		return subject{}
 	}
-	return sub.names
+	return sub
 }
 
 // refersBack reports whether a question points back at an earlier one: it
 // has a pronoun ("he", "its"), or opens with "and" or "what about".
 func refersBack(q string) bool {
-	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '\'' && r != '’'
-	})
-	if len(words) > 0 && words[0] == "and" ||
-		len(words) > 1 && (words[0] == "what" || words[0] == "how") && words[1] == "about" {
+	ws := words(q)
+	if len(ws) > 0 && ws[0] == "and" ||
+		len(ws) > 1 && (ws[0] == "what" || ws[0] == "how") && ws[1] == "about" {
 		return true
 	}
-	for _, w := range words {
+	for _, w := range ws {
 		switch w {
 		case "he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs",
 			"it", "its", "he's", "she's", "it's", "they're":

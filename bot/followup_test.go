@@ -34,9 +34,13 @@ func TestFollowUpCarriesTheSubject(t *testing.T) {
 		{"u1", "who is Carl?", "who is Carl?"},
 		{"u1", "where did he go?", "where did he go? carl"},
 		{"u2", "where did he go?", "where did he go?"},                           // another user has no subject
-		{"u1", "and Anna?", "and Anna?"},                                         // names someone: asked as is
+		{"u1", "and Anna?", "who is anna"},                                       // only a name: the last question, about her
 		{"u1", "what about her trip", "what about her trip anna"},                // the subject moved on
 		{"u1", "when was the ceasefire signed", "when was the ceasefire signed"}, // no reference back
+		{"u1", "what did Carl's aide say about the trip?", "what did Carl's aide say about the trip?"},
+		{"u1", "what about Anna", "what did anna aide say about the trip?"},
+		{"u1", "and Anna and the trip?", "and Anna and the trip?"}, // more than a name: asked as is
+		{"u2", "and Carl?", "and Carl?"},                           // no earlier question
 	}
 	for _, st := range steps {
 		s.Ask("test", st.user, st.q)
@@ -54,7 +58,7 @@ func TestFollowUpCarriesTheSubject(t *testing.T) {
 func TestSubjectsAreBounded(t *testing.T) {
 	s := newSubjects()
 	for i := range maxSubjects + 50 {
-		s.set(fmt.Sprint("user", i), []string{"x"})
+		s.set(fmt.Sprint("user", i), subject{names: []string{"x"}})
 	}
 	if n := len(s.byUser); n > maxSubjects {
 		t.Errorf("remembers %d users, bound is %d", n, maxSubjects)
@@ -68,6 +72,7 @@ func TestFollowUpWithTheCore(t *testing.T) {
 	for i, text := range []string{
 		"Anna Berg, the trade envoy, travelled to Oslo in May to sign the fishing accord.",
 		"Carl Dahl, the defence envoy, travelled to Rome in June to sign the arms accord.",
+		"Envoy Carl Dahl met Anna Berg at home.",
 	} {
 		a, err := qa.ParseArticle(fmt.Sprint(i), []byte(text))
 		if err != nil {
@@ -87,5 +92,11 @@ func TestFollowUpWithTheCore(t *testing.T) {
 	}
 	if r.Question != "where did he travel?" {
 		t.Errorf("reply question = %q, want the user's own words", r.Question)
+	}
+
+	s.Ask("test", "u2", "where did anna berg travel?")
+	r = s.Ask("test", "u2", "and carl dahl?")
+	if r.Kind != Answered || !strings.Contains(r.Answers[0].Text, "Rome") {
+		t.Errorf("\"and carl dahl?\" after where Anna Berg travelled = %v %v, want the Rome sentence", r.Kind, r.Answers)
 	}
 }
