@@ -38,6 +38,7 @@ func SentenceEnds(text string) []int {
 // quotes and brackets after it, when white space and then the start of a new
 // sentence follow. It does not end:
 //   - before a word in lower case or a digit ("success... in solving", "Dec. 8");
+//   - at an ellipsis inside a quotation ("…Russian experts... We do not want");
 //   - after a title such as "Mr." or "Gen.", whatever follows;
 //   - after an initialism such as "U.S." or a single initial, unless what
 //     follows is a word that usually starts a sentence ("He", "The").
@@ -80,10 +81,20 @@ func splitSentences(para string) []span {
 		if r == '.' && !ellipsis && !endsSentenceAfter(para[start:iBefore(para, end)], para[next:]) {
 			continue
 		}
+		if ellipsis && insideQuote(para[start:end]) {
+			continue // a pause within a quotation: "experts... We do not want"
+		}
 		out = appendSpan(out, para, start, end)
 		start = next
 	}
 	return appendSpan(out, para, start, len(para))
+}
+
+// insideQuote reports whether s leaves a quotation open: more opening than
+// closing curly quotes, or an odd number of straight ones.
+func insideQuote(s string) bool {
+	open := strings.Count(s, "“") - strings.Count(s, "”")
+	return open > 0 || open == 0 && strings.Count(s, `"`)%2 == 1
 }
 
 // iBefore returns the offset of the last "." before any closers at end.
