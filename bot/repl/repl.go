@@ -190,6 +190,8 @@ func (r *REPL) help(out io.Writer) {
 	fmt.Fprint(out, `
 Ask a question in plain words and press Enter. The answers are sentences
 quoted word for word from the articles, best first, each with its source.
+To go on about your last question, follow up with "he" or "it" ("what did
+he say next?"), or ask the same of someone else with just "and" and a name.
 
   :sources   list the articles
   :help      show this help
