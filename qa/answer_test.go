@@ -350,4 +350,6 @@ func TestUnknownName(t *testing.T) {
 		t.Errorf("a question about Carl Dahl got %v, want not found", res)
 	}
 	wantFirst(t, ix, "What did Berg say about the trade talks with the envoy?", "Anna Berg")
+	// All in capitals, a capital tells nothing: the unknown word is any word.
+	wantFirst(t, ix, "WHAT DID BERG SAY ABOUT THE TOWN TALKS?", "Anna Berg")
 }

@@ -53,6 +53,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -177,6 +178,8 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 	}
 	var before string // the word before, when it is a question word
 	first := true
+	// A capital tells a name only in a question not written all in capitals.
+	cased := strings.IndexFunc(q, unicode.IsLower) >= 0
 	tokenize(q, func(tk token) {
 		if first {
 			qu.define = string(tk.word) == "who"
@@ -232,7 +235,7 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 			return
 		}
 		w := 1.0
-		if tk.flags&flagCap != 0 && tk.flags&flagFirst == 0 {
+		if tk.flags&flagCap != 0 && tk.flags&flagFirst == 0 && cased {
 			w = nameUnknown
 		}
 		addSlot(term, id, typo, typoW, w)
