@@ -72,14 +72,11 @@ func words(q string) []string {
 // nothing but names: "and Sharaa?", "what about al-Sharaa and Peskov".
 func onlyNames(q string, names []string) bool {
 	ws := words(q)
-	switch {
-	case len(ws) > 0 && ws[0] == "and":
-		ws = ws[1:]
-	case len(ws) > 1 && (ws[0] == "what" || ws[0] == "how") && ws[1] == "about":
-		ws = ws[2:]
-	default:
+	n := leadBack(ws)
+	if n == 0 {
 		return false
 	}
+	ws = ws[n:]
 	for _, w := range ws {
 		if w != "and" && w != "the" && w != "then" && !isName(w, names) {
 			return false
@@ -159,8 +156,7 @@ func (s *subjects) get(user string) subject {
 // has a pronoun ("he", "its"), or opens with "and" or "what about".
 func refersBack(q string) bool {
 	ws := words(q)
-	if len(ws) > 0 && ws[0] == "and" ||
-		len(ws) > 1 && (ws[0] == "what" || ws[0] == "how") && ws[1] == "about" {
+	if leadBack(ws) > 0 {
 		return true
 	}
 	for _, w := range ws {
@@ -171,4 +167,16 @@ func refersBack(q string) bool {
 		}
 	}
 	return false
+}
+
+// leadBack returns how many of the first words point back at an earlier
+// question: 1 for "and", 2 for "what about" or "how about", else 0.
+func leadBack(ws []string) int {
+	switch {
+	case len(ws) > 0 && ws[0] == "and":
+		return 1
+	case len(ws) > 1 && (ws[0] == "what" || ws[0] == "how") && ws[1] == "about":
+		return 2
+	}
+	return 0
 }

@@ -274,7 +274,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		drainOnce.Do(func() {
 			drainTimer = time.AfterFunc(a.cfg.DrainTimeout, func() {
 				if n := a.disp.pending(); n > 0 {
-					a.log.Error("telegram: drain time is up; abandoning unfinished answers (they come again on restart)",
+					a.log.Error("telegram: drain time is up; abandoning unfinished answers; they are not confirmed, so a restart gets those Telegram still holds",
 						"unfinished", n, "drain_timeout", a.cfg.DrainTimeout.String())
 				}
 				cancelHard()
