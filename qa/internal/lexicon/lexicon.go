@@ -148,7 +148,8 @@ type lemmaRef struct {
 }
 
 // Known reports whether WordNet has a lemma for word (the word itself or a
-// form that Lemmas finds). It does not allocate.
+// form that Lemmas finds). For words of up to 48 bytes it does not
+// allocate.
 func Known(word string) bool {
 	d, err := get()
 	if err != nil {
