@@ -30,10 +30,13 @@ func (s Source) String() string {
 // Answer is one quoted sentence, verbatim, with the article it came from
 // and the other articles that say the same thing.
 type Answer struct {
-	Text   string   `json:"text"`
-	Score  float64  `json:"score"`
-	Source Source   `json:"source"`
-	AlsoIn []Source `json:"also_in"`
+	Text string `json:"text"`
+	// Context is the sentence before Text when Text leans on it ("He met
+	// with Sharaa…"): the one that names who "he" is. Empty otherwise.
+	Context string   `json:"context,omitempty"`
+	Score   float64  `json:"score"` // the probability that Text answers the question
+	Source  Source   `json:"source"`
+	AlsoIn  []Source `json:"also_in"`
 }
 
 // String returns a short readable form for tests and logs.
@@ -72,49 +75,54 @@ type SourceInfo struct {
 // Answer assembly.
 const (
 	maxAnswers  = 5   // quotes in one result
-	answerRatio = 0.6 // a further quote must score this share of the best
+	answerRatio = 0.5 // a further quote must have this share of the best one's probability
 	sameThing   = 0.6 // Jaccard similarity of two sentences' terms that say the same thing
-	dupFloor    = 0.3 // a sentence scoring under this share of the best is no one's duplicate
+	dupFloor    = 0.2 // a sentence under this share of the best one's probability is no one's duplicate
 )
 
 // Ask answers a question with the sentences that match it best, best first.
 // It returns ErrEmptyQuestion when the question has no word in it, and a
 // Result with no answers when the articles do not say.
 func (ix *Index) Ask(question string) (Result, error) {
+	res, _, err := ix.ask(question, false)
+	return res, err
+}
+
+// ask answers question and, when explain is set, says why.
+func (ix *Index) ask(question string, explain bool) (Result, *Explanation, error) {
 	question = strings.TrimSpace(strings.ToValidUTF8(question, "\uFFFD"))
-	if strings.IndexFunc(question, isWordRune) < 0 {
-		return Result{Question: question}, ErrEmptyQuestion
-	}
 	res := Result{Question: question}
+	if strings.IndexFunc(question, isWordRune) < 0 {
+		return res, nil, ErrEmptyQuestion
+	}
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
 	qu := ix.parseQuery(question, sc)
+	var ex *Explanation
+	if explain {
+		ex = ix.explainQuery(&qu)
+	}
 	if len(qu.slots) == 0 {
-		return res, nil
+		return res, ex, nil
 	}
-	top := ix.rank(qu, sc)
-	if len(top) == 0 || top[0].coverage < minCoverage {
-		return res, nil
+	top := ix.rank(&qu, sc)
+	if explain {
+		ex.candidates(ix, top)
 	}
+	if len(top) == 0 || top[0].p < ix.params.Threshold {
+		return res, ex, nil
+	}
+	bestP := top[0].p
 	var answerSents []int32 // the sentence of each answer
 	for _, c := range top {
-		if c.coverage < minCoverage || c.score < dupFloor*top[0].score {
+		p := c.p
+		if p < dupFloor*bestP {
 			continue
 		}
 		s := &ix.sents[c.sent]
 		dup := -1
-		var terms []int32
 		for i, other := range answerSents {
-			// A cheap filter first: the signatures (a bit a term, modulo 64)
-			// of near-duplicates overlap about as much as their terms.
-			o := &ix.sents[other]
-			if bits.OnesCount64(s.sig&o.sig) < int(sameThing*float64(bits.OnesCount64(s.sig|o.sig)))-2 {
-				continue
-			}
-			if terms == nil {
-				terms = ix.sentenceTerms(c.sent)
-			}
-			if jaccard(terms, ix.sentenceTerms(other)) >= sameThing {
+			if ix.sameThing(c.sent, other) {
 				dup = i
 				break
 			}
@@ -127,18 +135,46 @@ func (ix *Index) Ask(question string) (Result, error) {
 			}
 			continue
 		}
-		if len(res.Answers) == maxAnswers || c.score < answerRatio*top[0].score {
+		if len(res.Answers) == maxAnswers || p < ix.params.Threshold || p < answerRatio*bestP {
 			continue
 		}
 		res.Answers = append(res.Answers, Answer{
-			Text:   ix.texts[s.art][s.start:s.end],
-			Score:  math.Round(c.score*1000) / 1000,
-			Source: src,
-			AlsoIn: []Source{},
+			Text:    ix.texts[s.art][s.start:s.end],
+			Context: ix.context(c.sent),
+			Score:   math.Round(p*1000) / 1000,
+			Source:  src,
+			AlsoIn:  []Source{},
 		})
 		answerSents = append(answerSents, c.sent)
 	}
-	return res, nil
+	return res, ex, nil
+}
+
+// sameThing reports whether sentences a and b say the same thing: their
+// terms overlap by sameThing (Jaccard).
+func (ix *Index) sameThing(a, b int32) bool {
+	// A cheap filter first: the signatures (a bit a term, modulo 64) of
+	// near-duplicates overlap about as much as their terms.
+	sa, sb := &ix.sents[a], &ix.sents[b]
+	if bits.OnesCount64(sa.sig&sb.sig) < int(sameThing*float64(bits.OnesCount64(sa.sig|sb.sig)))-2 {
+		return false
+	}
+	return jaccard(ix.sentenceTerms(a), ix.sentenceTerms(b)) >= sameThing
+}
+
+// context returns the sentence before sentence i when i leans on it: it
+// opens with "He" or "She", or with a stand-in ("The Russian leader"),
+// and the sentence before is in the same paragraph. Otherwise "".
+func (ix *Index) context(i int32) string {
+	s := &ix.sents[i]
+	if i == 0 || !s.pronoun && !s.standIn {
+		return ""
+	}
+	prev := &ix.sents[i-1]
+	if prev.para != s.para || prev.headline {
+		return ""
+	}
+	return ix.texts[prev.art][prev.start:prev.end]
 }
 
 // sentenceTerms returns the distinct terms of sentence i, sorted.

@@ -37,11 +37,15 @@ type Index struct {
 	fuzzy       map[string][]int32 // 1-deletion neighbourhood → term IDs
 	variantsOf  []atomic.Pointer[[]int32]
 	idfs        []float64 // per term
+	maxIDF      float64   // idf of a term no sentence holds
 	sentPara    []int32   // per sentence: its paragraph (sents[i].para, packed for the hot loop)
 	paraArt     []int32   // per paragraph: its article
 	unknown     sync.Map  // question word not in the articles → *unknown
 	unknowns    atomic.Int64
+	lexCache    sync.Map // question word → []lexAlt
+	lexCount    atomic.Int64
 
+	params  Params
 	scratch sync.Pool
 }
 
@@ -51,10 +55,13 @@ type sentence struct {
 	para       int32 // paragraph number in the whole index
 	tok        int32
 	ntok       int32
-	length     int32  // words that are not stop words
-	quote      bool   // holds a quotation
-	headline   bool   // ends with no full stop: a headline or subhead
-	pronoun    bool   // opens with "He" or "She": it goes on about someone just named
+	length     int32 // words that are not stop words
+	quote      bool  // holds a quotation
+	headline   bool  // ends with no full stop: a headline or subhead
+	pronoun    bool  // opens with "He" or "She": it goes on about someone just named
+	standIn    bool  // opens with a stand-in for someone just named: "The Russian leader"
+	lead       bool  // the first sentence of its article that is not a headline
+	kinds      kindSet
 	sig        uint64 // bit (term mod 64) set for each of its terms
 	dterm      int32  // its distinct terms, sorted, start at dterms[dterm]
 }
@@ -116,9 +123,10 @@ func NewIndex(articles []Article) (*Index, error) {
 	}
 	b := builder{
 		ix: &Index{
-			toks:  make([]int32, 0, ntok),
-			flags: make([]tokFlag, 0, ntok),
-			sents: make([]sentence, 0, nsent),
+			params: defaultParams,
+			toks:   make([]int32, 0, ntok),
+			flags:  make([]tokFlag, 0, ntok),
+			sents:  make([]sentence, 0, nsent),
 		},
 		pairs: make([]termSent, 0, ntok/2),
 	}
@@ -166,13 +174,17 @@ func (p *parser) parse(a Article) parsed {
 	}
 	paras := paragraphs(a.Text)
 	out.nparas = len(paras)
+	lead := true
 	for pn, ps := range paras {
 		para := a.Text[ps.start:ps.end]
 		for _, ss := range splitSentences(para) {
 			start, end := ps.start+ss.start, ps.start+ss.end
 			s := sentence{para: int32(pn), start: int32(start), end: int32(end), tok: int32(len(out.toks)),
 				quote: hasQuote(a.Text[start:end]), headline: isHeadline(a.Text[start:end]),
-				pronoun: opensWithPronoun(a.Text[start:end])}
+				pronoun: opensWithPronoun(a.Text[start:end]), standIn: opensWithStandIn(a.Text[start:end]), kinds: sentenceKinds(a.Text[start:end])}
+			if lead && !s.headline {
+				s.lead, lead = true, false
+			}
 			tokenize(a.Text[start:end], func(t token) {
 				out.toks = append(out.toks, p.number(t.word))
 				out.flags = append(out.flags, t.flags)
@@ -200,6 +212,22 @@ func opensWithPronoun(s string) bool {
 		}
 	}
 	return false
+}
+
+// opensWithStandIn reports whether s opens with "The" and a title within
+// its first four words: "The Russian leader also stressed…".
+func opensWithStandIn(s string) bool {
+	if !strings.HasPrefix(s, "The ") {
+		return false
+	}
+	n, found := 0, false
+	tokenize(s, func(t token) {
+		n++
+		if n > 1 && n <= 4 && roleWords[string(t.word)] {
+			found = true
+		}
+	})
+	return found
 }
 
 // hasQuote reports whether s holds a quotation mark.
@@ -378,12 +406,13 @@ func (b *builder) finish() *Index {
 		total += int64(s.length)
 	}
 	ix.avgLen = float64(total) / float64(max(1, len(ix.sents)))
-	for _, p := range b.pairs {
-		tf := float64(p.tf)
-		l := float64(ix.sents[p.sent].length)
-		norm := tf * (k1 + 1) / (tf + k1*(1-bParam+bParam*l/ix.avgLen))
-		ix.postings[next[p.term]] = posting{sent: p.sent, norm: float32(norm)}
-		next[p.term]++
+	p := &ix.params
+	for _, pr := range b.pairs {
+		tf := float64(pr.tf)
+		l := float64(ix.sents[pr.sent].length)
+		norm := tf * (p.K1 + 1) / (tf + p.K1*(1-p.B+p.B*l/ix.avgLen))
+		ix.postings[next[pr.term]] = posting{sent: pr.sent, norm: float32(norm)}
+		next[pr.term]++
 	}
 	ix.terms = ix.terms[:len(ix.terms)-1]
 	ix.terms = slices.Clip(ix.terms)
@@ -394,6 +423,7 @@ func (b *builder) finish() *Index {
 		ix.sentPara[i] = s.para
 		ix.paraArt[s.para] = s.art
 	}
+	ix.maxIDF = ix.idf(0)
 	ix.idfs = make([]float64, len(ix.terms))
 	for i, t := range ix.terms {
 		ix.idfs[i] = ix.idf(t.df)

@@ -1,0 +1,474 @@
+package qa
+
+// Analysis: a question becomes a query. Its opening words say the kind of
+// answer wanted (kinds.go); each other word that is not a stop word becomes
+// a slot, which matches the word's own term and the terms that stand for
+// the same word, each tagged with how it matches (matchKind): a name spelled
+// another way or inflected (Tartus/Tartous, Russia/Russian), a spelling
+// from the other side of the Atlantic, another form of the word's lemma
+// (met/meet), a synonym or a derivationally related word from WordNet
+// (weapons/arms, visit/visitor), or a typo's correction. The ranker weighs
+// each kind of match with its own learned weight.
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/storybot/storybot/qa/internal/lexicon"
+	"unicode"
+	"unicode/utf8"
+)
+
+// matchKind says how a sentence's term matches a question's word.
+type matchKind uint8
+
+const (
+	matchWord    matchKind = iota // the word's own term (its stem)
+	matchVariant                  // a name spelled another way or inflected; British/American spelling
+	matchLemma                    // another form of the word's lemma
+	matchSynonym                  // a synonym
+	matchRelated                  // a derivationally related word
+	matchTypo                     // the term the word is likely a typo of
+	nMatch
+)
+
+var matchNames = [nMatch]string{"word", "variant", "lemma", "synonym", "related", "typo"}
+
+func (m matchKind) String() string { return matchNames[m] }
+
+type alt struct {
+	id   int32
+	kind matchKind
+	w    float64 // stage-1 weight: Params.Recall of its kind, times a typo's likelihood
+	idf  float64 // of the term
+}
+
+type slot struct {
+	term string  // the question's word, stemmed
+	idf  float64 // weight of the slot in coverage
+	alts []alt
+}
+
+type query struct {
+	slots []slot
+	want  answerKind
+	total float64 // Σ slot idf, plus shape
+	shape float64 // weight of the word that says the answer's kind: "many", "year"
+	// unknown is the idf weight of the question's words that the articles
+	// never use, with no synonym or correction in them either; unknownName
+	// that of those that look like names: capitalised inside the question
+	// ("What did Trump say"), or not English words ("zelensky").
+	unknown, unknownName float64
+	// unknownWords is that of those WordNet knows: English words the
+	// articles never use ("recipe", "mountain"), not typos or chat slang.
+	unknownWords float64
+}
+
+// minVariant is the shortest name that another name one edit away may be
+// a spelling of: shorter ones are other names (Assad, Asaad).
+const minVariant = 6
+
+// maxTerms bounds the slots of one question, so a huge message costs no
+// more than a long question.
+const maxTerms = 32
+
+// maxAlts bounds the terms one slot matches.
+const maxAlts = 8
+
+// qword is one word of the question, copied out of the tokenizer.
+type qword struct {
+	word  string
+	flags tokFlag
+}
+
+// parseQuery turns a question into a query, in memory from sc.
+func (ix *Index) parseQuery(q string, sc *scratch) query {
+	p := &ix.params
+	qu := query{slots: sc.slots[:0]}
+	maxIDF := ix.idf(0)
+	words := sc.words[:0]
+	tokenize(q, func(tk token) {
+		if len(words) < 4*maxTerms {
+			words = append(words, qword{string(tk.word), tk.flags})
+		}
+	})
+	sc.words = words
+	var opening []string
+	for i := 0; i < len(words) && i < 6; i++ {
+		opening = append(opening, words[i].word)
+	}
+	want, n := askedKind(opening)
+	qu.want = want
+	if n == 2 && (want == kindNumber || want == kindMoney || want == kindDate || want == kindDuration || want == kindAge) {
+		// "many" in "how many", "year" in "what year": a number or a date
+		// in the sentence matches it, not the word itself.
+		qu.shape = maxIDF
+		if id, ok := ix.words[words[1].word]; ok && id >= 0 {
+			qu.shape = ix.idfs[id]
+		}
+		qu.total += qu.shape
+	}
+	if want == kindAny && len(words) > 0 && sayingWords[words[0].word] ||
+		want == kindAny && slicesContainsSaying(words) {
+		qu.want = kindQuote
+	}
+	// A capital tells a name only in a question not written all in capitals.
+	cased := strings.IndexFunc(q, unicode.IsLower) >= 0
+
+	addSlot := func(word, term string, id int32, typo int32, typoW float64, capital bool) {
+		if len(qu.slots) >= maxTerms {
+			return
+		}
+		for _, s := range qu.slots {
+			if s.term == term {
+				return // repeated word
+			}
+		}
+		k := len(qu.slots)
+		s := slot{term: term, alts: sc.alts[k*maxAlts : k*maxAlts : (k+1)*maxAlts]}
+		add := func(v int32, kind matchKind, w float64) {
+			if len(s.alts) >= maxAlts {
+				return
+			}
+			for _, a := range s.alts {
+				if a.id == v {
+					return
+				}
+			}
+			s.alts = append(s.alts, alt{v, kind, w * p.Recall[kind], ix.idfs[v]})
+		}
+		if id >= 0 {
+			add(id, matchWord, 1)
+			s.idf = ix.idfs[id]
+			for _, v := range ix.variants(id) {
+				if suffixOnly(term, ix.terms[v].text) ||
+					utf8.RuneCountInString(term) >= minVariant && utf8.RuneCountInString(ix.terms[v].text) >= minVariant {
+					add(v, matchVariant, 1)
+				}
+			}
+		} else if typo >= 0 {
+			add(typo, matchTypo, typoW)
+			s.idf = ix.idfs[typo]
+		}
+		if word != "" {
+			for _, a := range ix.lexical(word) {
+				add(a.id, a.kind, 1)
+			}
+		}
+		switch {
+		case len(s.alts) == 0:
+			// A word the articles never use: it only counts against coverage.
+			s.alts = nil
+			w := maxIDF
+			qu.unknown += w
+			known := word != "" && lexicon.Known(word)
+			if known {
+				qu.unknownWords += w
+			}
+			if capital || !known && utf8.RuneCountInString(word) >= 4 {
+				// Capitalised, or no English word: a name, most likely,
+				// as typos of the articles' words were corrected above.
+				qu.unknownName += w
+			}
+			s.idf = w
+		case s.idf == 0:
+			s.idf = s.alts[0].idf // known only through a synonym
+		}
+		qu.slots = append(qu.slots, s)
+		qu.total += s.idf
+	}
+	for i, tk := range words {
+		if len(qu.slots) >= maxTerms {
+			break
+		}
+		if i < n {
+			continue // the words that say the kind of answer
+		}
+		if queryStop[tk.word] || tk.word == "" {
+			continue
+		}
+		id, known := ix.words[tk.word]
+		if known && id < 0 {
+			continue // stop word
+		}
+		var (
+			term    string
+			typo    = int32(-1)
+			typoW   float64
+			spelled []int32
+		)
+		if known {
+			term = ix.terms[id].text
+		} else {
+			u := ix.unknownWord([]byte(tk.word))
+			if u == nil {
+				continue // stop word
+			}
+			term, id, typo, typoW, spelled = u.term, u.id, u.typo, u.w, u.spelled
+		}
+		if len(spelled) > 0 {
+			// An abbreviation stands for its words: "eu" asks "european union".
+			for _, v := range spelled {
+				addSlot("", ix.terms[v].text, v, -1, 0, false)
+			}
+			continue
+		}
+		addSlot(tk.word, term, id, typo, typoW, tk.flags&flagCap != 0 && tk.flags&flagFirst == 0 && cased)
+	}
+	if qu.want == kindPerson && len(words) > 0 && words[0].word == "who" || qu.want == kindAny {
+		// "who is Bogdanov" (or "peskov?") asks who that is; "who is the
+		// leader" asks for a name.
+		define := len(qu.slots) > 0
+		for _, s := range qu.slots {
+			if len(s.alts) == 0 || !ix.properNoun(s.alts[0].id) || ix.terms[s.alts[0].id].role {
+				define = false // "who is the Foreign Minister" asks for a name
+			}
+		}
+		if define {
+			qu.want = kindDefine
+		}
+	}
+	sc.slots = qu.slots
+	return qu
+}
+
+// slicesContainsSaying reports whether a question asks what someone said:
+// "what did putin say about sanctions".
+func slicesContainsSaying(words []qword) bool {
+	if len(words) < 3 || words[0].word != "what" && words[0].word != "how" {
+		return false
+	}
+	for _, w := range words[1:] {
+		if sayingWords[w.word] {
+			return true
+		}
+	}
+	return false
+}
+
+// inflected returns the term of word, or of a regular inflection of it,
+// when the articles write that form: a lexicon's word whose stem is only
+// shared by another word of the articles ("improver", "improvement") is
+// no match.
+func (ix *Index) inflected(word string) (int32, bool) {
+	if id, ok := ix.words[word]; ok && id >= 0 {
+		return id, true
+	}
+	for _, suffix := range [...]string{"s", "es", "d", "ed", "ing"} {
+		if id, ok := ix.words[word+suffix]; ok && id >= 0 {
+			return id, true
+		}
+	}
+	if base, ok := strings.CutSuffix(word, "y"); ok {
+		if id, ok := ix.words[base+"ies"]; ok && id >= 0 {
+			return id, true
+		}
+	}
+	return -1, false
+}
+
+// lexAlt is a term of the articles that stands for a question's word
+// through the lexicon.
+type lexAlt struct {
+	id   int32
+	kind matchKind
+}
+
+// maxLexical bounds the question words whose lexicon matches are
+// remembered.
+const maxLexical = 1 << 14
+
+// synSenses is how many of a lemma's senses, most frequent first, give
+// synonyms: rarer senses are mostly other words ("call" as "name").
+const synSenses = 1
+
+// lexical returns the terms of the articles that stand for the question's
+// word (in lower case) through WordNet: the stems of its lemmas ("met":
+// meet), of their derivationally related words ("visit": visitor) and of
+// their synonyms in their commonest senses ("weapons": arms). Found on
+// first use and remembered.
+func (ix *Index) lexical(word string) []lexAlt {
+	if v, ok := ix.lexCache.Load(word); ok {
+		return v.([]lexAlt)
+	}
+	own, _ := ix.vocab[stem(word)]
+	var out []lexAlt
+	add := func(w string, kind matchKind) {
+		if isStop(w) {
+			return
+		}
+		v, ok := ix.inflected(w)
+		if !ok || v == own {
+			return
+		}
+		for _, a := range out {
+			if a.id == v {
+				return
+			}
+		}
+		out = append(out, lexAlt{v, kind})
+	}
+	lemmas := lexicon.Lemmas(word)
+	for _, l := range lemmas {
+		add(l.Word, matchLemma)
+	}
+	for _, l := range lemmas {
+		for _, r := range lexicon.Related(l.Word) {
+			add(r, matchRelated)
+		}
+	}
+	for _, l := range lemmas {
+		for _, syn := range lexicon.Synonyms(l.Word, l.POS, synSenses) {
+			add(syn, matchSynonym)
+		}
+	}
+	for _, syn := range synonyms[stem(word)] {
+		if v, ok := ix.vocab[syn]; ok && v != own && !slices.ContainsFunc(out, func(a lexAlt) bool { return a.id == v }) {
+			out = append(out, lexAlt{v, matchSynonym})
+		}
+	}
+	if ix.lexCount.Add(1) <= maxLexical {
+		ix.lexCache.Store(word, out)
+	}
+	return out
+}
+
+// unknown is what a question's word that the articles do not use stands for.
+type unknown struct {
+	term    string  // its stem
+	id      int32   // the stem's term, or -1
+	typo    int32   // when id is -1: the term it is likely a typo of, or -1
+	w       float64 // the weight of that reading
+	spelled []int32 // when id and typo are -1: the name it abbreviates ("eu": European Union)
+}
+
+// maxUnknown bounds the words unknownWord remembers.
+const maxUnknown = 1 << 14
+
+// unknownWord stems a word the articles do not use and looks for the term
+// it may be a typo of; nil for a stop word. Up to maxUnknown words are
+// remembered, as people ask with the same words again.
+func (ix *Index) unknownWord(word []byte) *unknown {
+	if v, ok := ix.unknown.Load(string(word)); ok {
+		return v.(*unknown)
+	}
+	w := string(word)
+	if isStop(w) {
+		return nil
+	}
+	u := &unknown{term: stem(w), id: -1, typo: -1}
+	if id, ok := ix.vocab[u.term]; ok {
+		u.id = id
+	} else if id := ix.otherSpelling(w); id >= 0 {
+		u.term, u.id = ix.terms[id].text, id
+	} else if !lexicon.Known(w) {
+		// A word WordNet knows is no typo: "bread" is not "read".
+		ix.similar(u.term, func(v int32) {
+			p := typoLikelihood(len(w), u.term, ix.terms[v].text)
+			if p > u.w || p == u.w && p > 0 && ix.terms[v].df > ix.terms[u.typo].df {
+				u.typo, u.w = v, p
+			}
+		})
+	}
+	if u.id < 0 && u.typo < 0 {
+		u.spelled = ix.acronym(w)
+	}
+	if ix.unknowns.Add(1) <= maxUnknown {
+		ix.unknown.Store(w, u)
+	}
+	return u
+}
+
+// spellingPairs are the endings that British and American English spell
+// differently: criticised/criticized, defence/defense, centre/center,
+// favour/favor, travelled/traveled.
+var spellingPairs = [][2]string{
+	{"ise", "ize"}, {"ised", "ized"}, {"ises", "izes"}, {"ising", "izing"},
+	{"isation", "ization"}, {"isations", "izations"}, {"iser", "izer"},
+	{"our", "or"}, {"ours", "ors"}, {"oured", "ored"}, {"ouring", "oring"}, {"ourite", "orite"},
+	{"ence", "ense"}, {"ences", "enses"},
+	{"tre", "ter"}, {"tres", "ters"},
+	{"lled", "led"}, {"lling", "ling"}, {"ller", "ler"},
+	{"ogue", "og"}, {"ogues", "ogs"},
+}
+
+// otherSpelling returns the term of word spelled the other side of the
+// Atlantic, when the articles use that spelling, or -1.
+func (ix *Index) otherSpelling(word string) int32 {
+	for _, p := range spellingPairs {
+		for _, d := range [2][2]string{{p[0], p[1]}, {p[1], p[0]}} {
+			if base, ok := strings.CutSuffix(word, d[0]); ok && len(base) >= 2 {
+				if id, ok := ix.vocab[stem(base+d[1])]; ok {
+					return id
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// variants returns the proper nouns one edit away from proper noun t: the
+// same name spelled another way, or inflected. They are found on first use
+// and remembered.
+func (ix *Index) variants(t int32) []int32 {
+	if !ix.properNoun(t) {
+		return nil
+	}
+	if v := ix.variantsOf[t].Load(); v != nil {
+		return *v
+	}
+	var out []int32
+	ix.similar(ix.terms[t].text, func(v int32) {
+		if ix.properNoun(v) {
+			out = append(out, v)
+		}
+	})
+	ix.variantsOf[t].Store(&out)
+	return out
+}
+
+// typoLikelihood weighs the reading of the question's word q as a typo of
+// the articles' term t, one edit away; the word had size bytes. Swapped or
+// doubled letters are typing slips (1); a different letter is as often
+// another word ("price", "prize"), so it counts only in longer words and
+// for half. Words under five letters are not corrected.
+func typoLikelihood(size int, q, t string) float64 {
+	rq, rt := []rune(q), []rune(t)
+	switch {
+	case size < 5:
+		return 0
+	case len(rq) != len(rt):
+		return 1 // a letter left out or typed twice
+	}
+	diff := 0
+	for i := range rq {
+		if rq[i] != rt[i] {
+			diff++
+		}
+	}
+	if diff == 2 {
+		return 1 // neighbours swapped
+	}
+	if size >= 7 {
+		return 0.5
+	}
+	return 0
+}
+
+// suffixOnly reports whether a and b differ only in their last rune or by
+// one rune added at the end, as inflections do ("Russia", "Russian").
+func suffixOnly(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	n := min(len(ra), len(rb))
+	return string(ra[:n-1]) == string(rb[:n-1])
+}
+
+// sayingWords are verbs of saying: a question that uses one asks for what
+// someone said.
+var sayingWords = setOf(`say said says tell told state stated comment commented describe described
+	think thinks thought believe believes call called claim claimed react reacted respond responded`)
+
+// queryStop are words that shape a question but say nothing about the
+// answer, so a sentence need not hold them.
+var queryStop = setOf(`happen happened happens tell told know knew explain describe mention mentioned
+	think please anyone anything something someone exactly actually really ever thing things kind type`)

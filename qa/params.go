@@ -1,0 +1,130 @@
+package qa
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Params are the ranker's settings. The defaults are read from weights.json,
+// which `go run ./qa/cmd/train` writes: the learned weights, the decline
+// threshold chosen on held-out folds, and the fixed settings the features
+// were computed with.
+type Params struct {
+	K1         float64 // BM25 term-frequency saturation
+	B          float64 // BM25 length normalisation
+	Candidates int     // sentences rescored in stage 2
+	// Recall weighs a term in stage 1 by how it matches the question's
+	// word, so that a synonym alone does not push the word itself out of
+	// the candidates. It only chooses candidates; stage 2's weights order them.
+	Recall    [nMatch]float64
+	Weights   []float64 // one a feature, in the order of FeatureNames
+	Decide    []float64 // one a decision feature (decide.go)
+	Threshold float64   // decline when the best answer's probability is under it
+}
+
+// maxCandidates bounds Params.Candidates.
+const maxCandidates = 256
+
+// weightsFile is the JSON form of Params.
+type weightsFile struct {
+	Comment    string             `json:"comment,omitempty"`
+	K1         float64            `json:"k1"`
+	B          float64            `json:"b"`
+	Candidates int                `json:"candidates"`
+	Recall     map[string]float64 `json:"recall"`
+	Threshold  float64            `json:"threshold"`
+	Weights    map[string]float64 `json:"weights"`
+	Decide     map[string]float64 `json:"decide"`
+	// CV holds the cross-validated scores the training measured, for the record.
+	CV map[string]map[string]float64 `json:"cv,omitempty"`
+}
+
+//go:embed weights.json
+var weightsJSON []byte
+
+var defaultParams = func() Params {
+	p, err := ParseParams(weightsJSON)
+	if err != nil {
+		panic(fmt.Sprintf("qa: weights.json: %v", err)) // embedded: a test reads it
+	}
+	return p
+}()
+
+// DefaultParams returns the parameters of weights.json.
+func DefaultParams() Params {
+	p := defaultParams
+	p.Weights = append([]float64(nil), p.Weights...)
+	return p
+}
+
+// ParseParams reads parameters in the form of weights.json. A feature the
+// file does not weigh gets weight 0; a weight for an unknown feature is an
+// error.
+func ParseParams(data []byte) (Params, error) {
+	var f weightsFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return Params{}, err
+	}
+	p := Params{K1: f.K1, B: f.B, Candidates: f.Candidates,
+		Threshold: f.Threshold, Weights: make([]float64, NumFeatures), Decide: make([]float64, NumDecision)}
+	if p.K1 <= 0 || p.B < 0 || p.B > 1 || p.Candidates <= 0 || p.Candidates > maxCandidates {
+		return Params{}, fmt.Errorf("k1 %g, b %g, candidates %d: out of range", p.K1, p.B, p.Candidates)
+	}
+	for k, v := range f.Recall {
+		found := false
+		for m, name := range matchNames {
+			if name == k {
+				p.Recall[m], found = v, true
+			}
+		}
+		if !found {
+			return Params{}, fmt.Errorf("recall: no match kind %q", k)
+		}
+	}
+	if err := readWeights("weights", f.Weights, featureNames, p.Weights); err != nil {
+		return Params{}, err
+	}
+	if err := readWeights("decide", f.Decide, decisionNames, p.Decide); err != nil {
+		return Params{}, err
+	}
+	return p, nil
+}
+
+// readWeights sets dst[i] to m[names[i]].
+func readWeights(table string, m map[string]float64, names []string, dst []float64) error {
+	for k, v := range m {
+		i := slices.Index(names, k)
+		if i < 0 {
+			return fmt.Errorf("%s: no feature %q", table, k)
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s: %s is %g", table, k, v)
+		}
+		dst[i] = v
+	}
+	return nil
+}
+
+// MarshalParams returns p in the form of weights.json, with a comment and
+// the cross-validated scores to record beside it.
+func MarshalParams(p Params, comment string, cv map[string]map[string]float64) ([]byte, error) {
+	f := weightsFile{Comment: comment, K1: p.K1, B: p.B, Candidates: p.Candidates, Threshold: p.Threshold, Recall: map[string]float64{},
+		Weights: map[string]float64{}, Decide: map[string]float64{}, CV: cv}
+	for m, name := range matchNames {
+		f.Recall[name] = p.Recall[m]
+	}
+	for i, name := range featureNames {
+		f.Weights[name] = math.Round(p.Weights[i]*1e4) / 1e4
+	}
+	for i, name := range decisionNames {
+		f.Decide[name] = math.Round(p.Decide[i]*1e4) / 1e4
+	}
+	out, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
+}
