@@ -33,8 +33,9 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 	fs := newFlags("ask", e)
 	corpus := corpusFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object a line, for scripts")
+	explain := fs.Bool("explain", false, "say why: each feature's value and share of the score, or why the question was declined")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: storybot ask [--corpus DIR] [--json] QUESTION\n       storybot ask [--corpus DIR] [--json] -    (one question a line from stdin)\n\n")
+		fmt.Fprintf(fs.Output(), "Usage: storybot ask [--corpus DIR] [--json] [--explain] QUESTION\n       storybot ask [--corpus DIR] [--json] [--explain] -    (one question a line from stdin)\n\n")
 		fs.PrintDefaults()
 	}
 	pos, err := parseFlags(fs, args)
@@ -54,11 +55,24 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 	if !*asJSON {
 		svc := bot.NewService(ix, bot.Config{MaxAnswers: 1}, nil)
 		width := func() int { return termColumns(e) }
-		if fromStdin {
+		if fromStdin && !*explain {
 			return stdinLoopErr(repl.New(svc, repl.WithWidth(width)).Run(ctx, e.stdin, e.stdout))
+		}
+		if fromStdin {
+			for l, err := range repl.Lines(ctx, e.stdin, askLineBytes) {
+				if err != nil {
+					return stdinLoopErr(err)
+				}
+				explainTo(e, ix, svc, l.Text)
+			}
+			return nil
 		}
 		if strings.TrimSpace(question) == "" {
 			return fmt.Errorf("%w: ask: the question is blank", errUsage)
+		}
+		if *explain {
+			explainTo(e, ix, svc, question)
+			return nil
 		}
 		repl.New(svc, repl.WithWidth(width), repl.WithSourcesCommand("storybot sources")).Answer(e.stdout, question)
 		return nil
@@ -68,13 +82,13 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 	enc := json.NewEncoder(e.stdout) // unbuffered: each object is written as it is encoded
 	enc.SetEscapeHTML(false)
 	if !fromStdin {
-		return enc.Encode(askJSON(ix, question, false, maxQuestion))
+		return enc.Encode(askJSON(ix, question, false, maxQuestion, *explain))
 	}
 	for l, err := range repl.Lines(ctx, e.stdin, askLineBytes) {
 		if err != nil {
 			return stdinLoopErr(err)
 		}
-		if err := enc.Encode(askJSON(ix, l.Text, l.Long, maxQuestion)); err != nil {
+		if err := enc.Encode(askJSON(ix, l.Text, l.Long, maxQuestion, *explain)); err != nil {
 			return err
 		}
 	}
@@ -83,22 +97,39 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 
 // jsonAnswer is what `storybot ask --json` prints for one question:
 //
-//	{"question": "...", "answered": true, "answers": [{"text": "...", "score": 1.5,
-//	  "source": {"id": "...", "title": "...", "outlet": "..."}, "also_in": []}]}
+//	{"question": "...", "answered": true, "answers": [{"text": "...", "context": "...",
+//	  "score": 0.93, "source": {"id": "...", "title": "...", "outlet": "..."}, "also_in": []}]}
 //
-// Answers are best first; when the articles do not say, answered is false
-// and answers is []. Error, present only then too, says why a line held no
-// question to ask: blank, no words, too long.
+// Answers are best first; score is the probability that the quote answers
+// the question; context, when present, is the sentence before a quote that
+// leans on it ("He met with…"). When the articles do not say, answered is
+// false and answers is []. Error, present only then too, says why a line
+// held no question to ask: blank, no words, too long. With --explain,
+// "explain" holds qa.Explanation: the question's terms, each candidate's
+// features and their shares of the score, and why it was declined.
 type jsonAnswer struct {
-	Question string      `json:"question"`
-	Answered bool        `json:"answered"`
-	Answers  []qa.Answer `json:"answers"`
-	Error    string      `json:"error,omitempty"`
+	Question string          `json:"question"`
+	Answered bool            `json:"answered"`
+	Answers  []qa.Answer     `json:"answers"`
+	Error    string          `json:"error,omitempty"`
+	Explain  *qa.Explanation `json:"explain,omitempty"`
+}
+
+// explainTo prints the answer to question and why it was chosen.
+func explainTo(e env, ix *qa.Index, svc *bot.Service, question string) {
+	repl.New(svc, repl.WithWidth(func() int { return termColumns(e) })).Answer(e.stdout, question)
+	q := bot.Clean(question)
+	if q == "" {
+		return
+	}
+	if _, ex, err := ix.Explain(q); err == nil {
+		fmt.Fprint(e.stdout, ex.String())
+	}
 }
 
 // askJSON answers question for `ask --json`. long says the line was cut.
 // The question is cleaned as the bots clean it; the answers are verbatim.
-func askJSON(ix *qa.Index, question string, long bool, maxQuestion int) jsonAnswer {
+func askJSON(ix *qa.Index, question string, long bool, maxQuestion int, explain bool) jsonAnswer {
 	out := jsonAnswer{Question: question, Answers: []qa.Answer{}}
 	q := bot.Clean(question)
 	switch {
@@ -109,7 +140,15 @@ func askJSON(ix *qa.Index, question string, long bool, maxQuestion int) jsonAnsw
 		out.Error = "blank question"
 		return out
 	}
-	res, err := ix.Ask(q)
+	var res qa.Result
+	var err error
+	if explain {
+		var ex qa.Explanation
+		res, ex, err = ix.Explain(q)
+		out.Explain = &ex
+	} else {
+		res, err = ix.Ask(q)
+	}
 	switch {
 	case errors.Is(err, qa.ErrEmptyQuestion):
 		out.Error = "no words in the question"

@@ -204,7 +204,7 @@ func TestAskJSONStdinInterleaves(t *testing.T) {
 }
 
 func TestAskJSONEmptyListsAreArrays(t *testing.T) {
-	b, err := json.Marshal(askJSON(nil, "", false, 500))
+	b, err := json.Marshal(askJSON(nil, "", false, 500, false))
 	if err != nil {
 		t.Fatal(err)
 	}
