@@ -215,3 +215,46 @@ func TestAskJSONEmptyListsAreArrays(t *testing.T) {
 		t.Errorf("askJSON(blank) = %s", b)
 	}
 }
+
+func TestAskExplain(t *testing.T) {
+	dir := cliCorpus(t)
+	code, out, errOut := cliRun(t, "", "ask", "--json", "--explain", "--corpus", dir, qKeeper)
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	obj := checkAnswerObject(t, out)
+	ex := obj.Explain
+	if ex == nil || ex.Declined || len(ex.Candidates) == 0 {
+		t.Fatalf("explain = %+v, want candidates and not declined", ex)
+	}
+	best := ex.Candidates[0]
+	if best.Text != obj.Answers[0].Text || best.Probability != obj.Answers[0].Score {
+		t.Errorf("first candidate %q p=%v, answer %q p=%v: want the same", best.Text, best.Probability, obj.Answers[0].Text, obj.Answers[0].Score)
+	}
+	// The shares add up to the score: the breakdown is the score.
+	var sum float64
+	for _, f := range best.Features {
+		sum += f.Adds
+	}
+	if d := sum - best.Score; d > 0.01*float64(len(best.Features)) || d < -0.01*float64(len(best.Features)) {
+		t.Errorf("feature shares add to %.3f, score %.3f", sum, best.Score)
+	}
+
+	_, out, _ = cliRun(t, "", "ask", "--json", "--explain", "--corpus", dir, qBitcoin)
+	obj = checkAnswerObject(t, out)
+	if obj.Answered || obj.Explain == nil || !obj.Explain.Declined || !strings.Contains(obj.Explain.Reason, "no sentence") {
+		t.Errorf("question matching nothing: explain %+v, want the reason", obj.Explain)
+	}
+	// On the built-in articles, which never say how long the call was.
+	_, out, _ = cliRun(t, "", "ask", "--json", "--explain", "how long was the call")
+	obj = checkAnswerObject(t, out)
+	if obj.Answered || obj.Explain == nil || !strings.Contains(obj.Explain.Reason, "threshold") ||
+		!strings.Contains(obj.Explain.Reason, "duration") {
+		t.Errorf("declined question: explain %+v, want the probability against the threshold and the missing duration", obj.Explain)
+	}
+
+	_, out, _ = cliRun(t, "", "ask", "--explain", "--corpus", dir, qKeeper)
+	if !strings.Contains(out, "Miriam Okafor") || !strings.Contains(out, "rank score:") || !strings.Contains(out, "bm25") {
+		t.Errorf("readable explain: %q", out)
+	}
+}
