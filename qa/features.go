@@ -132,7 +132,7 @@ func (ix *Index) features(qu *query, s *sentence, slotOf []uint16, antecedent *s
 					has |= 1 << kindDate
 				}
 			case want == kindNumber:
-				if (flags[i]&flagNumber != 0 || numberWords[ix.terms[t].text]) &&
+				if (flags[i]&flagNumber != 0 || ix.terms[t].number) &&
 					!(before >= 0 && ix.terms[before].date) { // "February 3" is a date
 					has |= 1 << kindNumber
 				}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+
+	"github.com/storybot/storybot/qa/internal/lexicon"
 )
 
 // Index holds the sentences of a set of articles and an inverted index of
@@ -67,13 +69,14 @@ type sentence struct {
 }
 
 type termInfo struct {
-	text string
-	df   int32 // sentences holding the term
-	post int32 // first posting
-	caps int32 // occurrences written with a capital inside a sentence
-	mid  int32 // occurrences not first in their sentence
-	date bool  // a month, weekday or year
-	role bool  // a title or office: minister, president, spokesman
+	text   string
+	df     int32 // sentences holding the term
+	post   int32 // first posting
+	caps   int32 // occurrences written with a capital inside a sentence
+	mid    int32 // occurrences not first in their sentence
+	date   bool  // a month, weekday or year
+	role   bool  // a title or office: minister, president, spokesman
+	number bool  // a number, in digits or words
 }
 
 // posting is one sentence holding a term, with the term's BM25 term
@@ -153,7 +156,8 @@ func (ix *Index) Len() int { return len(ix.sents) }
 type parser struct {
 	local map[string]int32 // lower-case word → local number
 	words []string
-	trans []int32 // local number → term ID (-1: stop word), filled by the builder
+	cues  []wordCue // per local number
+	trans []int32   // local number → term ID (-1: stop word), filled by the builder
 }
 
 // parsed is one article split into sentences of locally numbered words.
@@ -181,14 +185,18 @@ func (p *parser) parse(a Article) parsed {
 			start, end := ps.start+ss.start, ps.start+ss.end
 			s := sentence{para: int32(pn), start: int32(start), end: int32(end), tok: int32(len(out.toks)),
 				quote: hasQuote(a.Text[start:end]), headline: isHeadline(a.Text[start:end]),
-				pronoun: opensWithPronoun(a.Text[start:end]), standIn: opensWithStandIn(a.Text[start:end]), kinds: sentenceKinds(a.Text[start:end])}
+				pronoun: opensWithPronoun(a.Text[start:end]), standIn: opensWithStandIn(a.Text[start:end])}
 			if lead && !s.headline {
 				s.lead, lead = true, false
 			}
+			kinds := newKindScan()
 			tokenize(a.Text[start:end], func(t token) {
-				out.toks = append(out.toks, p.number(t.word))
+				n := p.number(t.word)
+				out.toks = append(out.toks, n)
 				out.flags = append(out.flags, t.flags)
+				kinds.word(t.word, t.flags, p.cues[n])
 			})
+			s.kinds = kinds.finish(a.Text[start:end])
 			s.ntok = int32(len(out.toks)) - s.tok
 			out.sents = append(out.sents, s)
 		}
@@ -245,6 +253,7 @@ func (p *parser) number(word []byte) int32 {
 	n := int32(len(p.words))
 	p.local[w] = n
 	p.words = append(p.words, w)
+	p.cues = append(p.cues, cueOf(w))
 	return n
 }
 
@@ -367,6 +376,9 @@ func (b *builder) vocabulary(parsers []*parser, workers int) {
 			}
 			if roleWords[w] {
 				ix.terms[id].role = true
+			}
+			if _, ok := lexicon.Number(w); ok && !isDateWord(w) {
+				ix.terms[id].number = true // "three", "twenty-five", "1,000"
 			}
 		}
 		ids[i] = id

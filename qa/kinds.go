@@ -11,6 +11,8 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+
+	"github.com/storybot/storybot/qa/internal/lexicon"
 )
 
 type answerKind uint8
@@ -128,12 +130,28 @@ func askedKind(w []string) (answerKind, int) {
 // (lower case, stop words included).
 type kindScan struct {
 	set     kindSet
-	numberN int // words since the last number
+	numberN int    // words since the last number
+	last    string // the word before
 }
 
-func (k *kindScan) word(w string, f tokFlag) {
-	isNum := f&flagNumber != 0 || numberWords[w]
-	cue := cueWords[w]
+func newKindScan() kindScan { return kindScan{numberN: 100} }
+
+// wordCue is what kindScan needs to know of a word, worked out once per
+// distinct word.
+type wordCue struct {
+	cue    kindSet
+	number bool // spells a number: "three", "twenty-five"
+	date   bool
+}
+
+func cueOf(word string) wordCue {
+	_, spelled := lexicon.Number(word)
+	return wordCue{cue: cueWords[word], number: spelled, date: isDateWord(word)}
+}
+
+func (k *kindScan) word(word []byte, f tokFlag, wc wordCue) {
+	isNum := f&flagNumber != 0 || wc.number
+	cue := wc.cue
 	near := k.numberN <= 2
 	if isNum {
 		k.set |= 1 << kindNumber
@@ -147,43 +165,51 @@ func (k *kindScan) word(w string, f tokFlag) {
 	case cue.has(kindMoney) && near:
 		k.set |= 1 << kindMoney
 	}
+	// "58-year-old", "aged 58": an age.
+	if string(word) == "old" && (k.last == "year" || k.last == "years") || k.last == "aged" && isNum {
+		k.set |= 1 << kindAge
+	}
 	if cue.has(kindReason) {
 		k.set |= 1 << kindReason
 	}
 	if cue.has(kindManner) {
 		k.set |= 1 << kindManner
 	}
-	if isDateWord(w) {
+	if wc.date {
 		k.set |= 1 << kindDate
+	}
+	if cue != 0 || string(word) == "year" || string(word) == "years" || string(word) == "aged" {
+		k.last = cueName(word)
+	} else {
+		k.last = ""
 	}
 }
 
-// sentenceKinds returns the kinds that sentence text holds.
-func sentenceKinds(text string) kindSet {
-	var k kindScan
-	k.numberN = 100
-	age := false
-	var last [2]string
-	tokenize(text, func(t token) {
-		w := string(t.word)
-		k.word(w, t.flags)
-		// "58-year-old", "aged 58": an age.
-		if w == "old" && last[0] == "year" || w == "old" && last[0] == "years" || last[0] == "aged" && t.flags&flagNumber != 0 {
-			age = true
-		}
-		last[1], last[0] = last[0], w
-	})
-	if age {
-		k.set |= 1 << kindAge
+// cueName returns the cue word as a string without allocating for the
+// few that matter.
+func cueName(w []byte) string {
+	switch string(w) {
+	case "year":
+		return "year"
+	case "years":
+		return "years"
+	case "aged":
+		return "aged"
 	}
-	if strings.ContainsAny(text, "$€£") {
+	return "-"
+}
+
+// finish returns the kinds found; text is the sentence.
+func (k *kindScan) finish(text string) kindSet {
+	if strings.IndexByte(text, '$') >= 0 || strings.Contains(text, "€") || strings.Contains(text, "£") {
 		k.set |= 1 << kindMoney
 	}
 	return k.set
 }
 
-// numberWords are the words that spell a number.
-var numberWords = setOf(`one two three four five six seven eight nine ten eleven twelve thirteen
-	fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy
-	eighty ninety hundred thousand million billion trillion dozen dozens hundreds thousands millions
-	first second third fourth fifth tenth half`)
+// sentenceKinds returns the kinds that sentence text holds.
+func sentenceKinds(text string) kindSet {
+	k := newKindScan()
+	tokenize(text, func(t token) { k.word(t.word, t.flags, cueOf(string(t.word))) })
+	return k.finish(text)
+}
