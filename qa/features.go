@@ -26,6 +26,9 @@ type Features struct {
 	// mostly capitalise) that s matches, 1 when it names none; Rarest is 1
 	// when s matches the question's rarest word that the articles use.
 	Names, Rarest float64
+	// Slots is the share of the question's words that s matches, each word
+	// counting the same whatever its idf.
+	Slots float64
 	Phrase        float64 // share of the question's neighbouring word pairs within two words of each other, in order
 	Density       float64 // slots matched over the span of words from the first match to the last
 	Prev          float64 // stage-1 BM25 of the sentence before, in the paragraph, over W
@@ -57,7 +60,7 @@ var featureNames = func() []string {
 	for _, m := range matchNames {
 		names = append(names, "match_"+m)
 	}
-	names = append(names, "missing", "missing_max", "names", "rarest", "phrase", "density", "prev", "pronoun", "headline", "para",
+	names = append(names, "missing", "missing_max", "names", "rarest", "slots", "phrase", "density", "prev", "pronoun", "headline", "para",
 		"article", "carried", "length", "first", "unknown", "unknown_name")
 	for _, k := range kindNames[1:] {
 		names = append(names, "want_"+k)
@@ -79,7 +82,7 @@ func FeatureNames() []string { return append([]string(nil), featureNames...) }
 func (f *Features) Vector(dst []float64) []float64 {
 	dst = append(dst, 1, f.BM25, f.BM25Rel)
 	dst = append(dst, f.Match[:]...)
-	dst = append(dst, f.Missing, f.MissingMax, f.Names, f.Rarest, f.Phrase, f.Density, f.Prev, f.Pronoun, f.Headline, f.Para,
+	dst = append(dst, f.Missing, f.MissingMax, f.Names, f.Rarest, f.Slots, f.Phrase, f.Density, f.Prev, f.Pronoun, f.Headline, f.Para,
 		f.Article, f.Carried, f.Length, f.First, f.Unknown, f.UnknownName)
 	dst = append(dst, f.Want[1:]...)
 	return append(dst, f.Has[1:]...)
@@ -252,6 +255,9 @@ func (ix *Index) features(qu *query, s *sentence, slotOf []uint16, antecedent *s
 		f.UnknownName = qu.unknownName * inv
 	}
 	f.BM25Rel = bm25 // normalised in rank
+	if len(qu.slots) > 0 {
+		f.Slots = float64(nmatched) / float64(len(qu.slots))
+	}
 	if len(qu.slots) > 1 {
 		f.Phrase = math.Min(1, float64(pairs)/float64(len(qu.slots)-1))
 	}

@@ -90,6 +90,7 @@ func main() {
 	folds := flag.Int("folds", 5, "cross-validation folds")
 	l2 := flag.Float64("l2", 1e-2, "L2 penalty λ, per unit of set weight")
 	dry := flag.Bool("dry", false, "cross-validate only; write nothing")
+	flag.IntVar(&decideTop, "decide-top", decideTop, "train the decision model on each question's `n` best candidates")
 	misses := flag.String("misses", "", "list the held-out misses of this `set`")
 	flag.Parse()
 	log.SetFlags(0)
@@ -381,14 +382,29 @@ type decisionRow struct {
 	weight float64
 }
 
+// decideTop is how many of a question's best candidates (by rank score)
+// train the decision model: the ones it will be asked about.
+var decideTop = 1 << 10
+
+// topN returns the indexes of the n best scores, best first.
+func topN(s []float64, n int) []int {
+	order := make([]int, len(s))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return s[order[i]] > s[order[j]] })
+	return order[:min(n, len(order))]
+}
+
 func decisionRows(all []example, scores [][]float64, sets []setSpec) []decisionRow {
 	var rows []decisionRow
 	for i, e := range all {
 		if !sets[e.set].decide {
 			continue
 		}
-		for j, d := range qa.DecisionVectors(e.f, scores[i]) {
-			rows = append(rows, decisionRow{ex: i, d: d, y: e.y[j] && !e.unans, weight: e.weight})
+		ds := qa.DecisionVectors(e.f, scores[i])
+		for _, j := range topN(scores[i], decideTop) {
+			rows = append(rows, decisionRow{ex: i, d: ds[j], y: e.y[j] && !e.unans, weight: e.weight})
 		}
 	}
 	return rows
