@@ -276,6 +276,17 @@ func TestPronounStandsForName(t *testing.T) {
 	for _, q := range []string{"what did hart say about the tolls", "what did Ellen Hart say about tolls?"} {
 		wantFirst(t, ix, q, "She said")
 	}
+	// The quote carries the sentence that says who "she" is; one that
+	// stands on its own carries none.
+	res := ask(t, ix, "what did hart say about the tolls")
+	if got, want := res.Answers[0].Context, "Mayor Ellen Hart opened the bridge on Monday, the city said."; got != want {
+		t.Errorf("context of %q = %q, want %q", res.Answers[0].Text, got, want)
+	}
+	for _, a := range ask(t, ix, "what did the driver say about the tolls").Answers {
+		if !strings.HasPrefix(a.Text, "She") && a.Context != "" {
+			t.Errorf("context of %q = %q, want none", a.Text, a.Context)
+		}
+	}
 }
 
 // TestAcronyms checks that an abbreviation the articles never write asks

@@ -20,14 +20,16 @@ const (
 // are several:
 //
 //	storybot> who said it?
-//	1. “The quoted sentence, wrapped to the width, in quotation
-//	   marks.”
+//	1. context: The sentence before, when the quote leans on it.
+//	   “He said the quoted sentence, wrapped to the width, in
+//	   quotation marks.”
 //	   source:  Title — Outlet
 //	   also in: Other title — Other outlet
 //	            Third title
 //
-// Every piece of text is cleaned of control characters first.
-func writeAnswers(out io.Writer, answers []qa.Answer, width int) {
+// Every piece of text is cleaned of control characters first. With dim,
+// the context is dimmed (SGR 2), as at a terminal.
+func writeAnswers(out io.Writer, answers []qa.Answer, width int, dim bool) {
 	for i, a := range answers {
 		first, rest := "", ""
 		if len(answers) > 1 {
@@ -36,6 +38,16 @@ func writeAnswers(out io.Writer, answers []qa.Answer, width int) {
 			}
 			first = fmt.Sprintf("%d. ", i+1)
 			rest = strings.Repeat(" ", len(first))
+		}
+		if a.Context != "" {
+			var b strings.Builder
+			fill(&b, first+"context: ", rest+"         ", clean(a.Context), width)
+			if dim {
+				io.WriteString(out, "\x1b[2m"+strings.TrimSuffix(b.String(), "\n")+"\x1b[0m\n")
+			} else {
+				io.WriteString(out, b.String())
+			}
+			first = rest
 		}
 		fill(out, first, rest, "“"+clean(a.Text)+"”", width)
 		fill(out, rest+"source:  ", rest+"         ", sourceName(a.Source), width)

@@ -32,6 +32,7 @@ type REPL struct {
 	width   func() int
 	history string
 	sources string // the command that lists the articles, named in hints
+	dim     bool   // context is dimmed with an escape sequence: at a terminal
 }
 
 // Option configures a REPL.
@@ -128,7 +129,7 @@ func (r *REPL) Answer(out io.Writer, question string) {
 	rep := r.svc.Ask(platform, platform, question)
 	switch rep.Kind {
 	case bot.Answered:
-		writeAnswers(out, rep.Answers, r.cols())
+		writeAnswers(out, rep.Answers, r.cols(), r.dim)
 	case bot.NotFound:
 		r.say(out, "I could not find that in the articles.")
 		r.say(out, fmt.Sprintf("Try other words, or see what they cover with %s.", r.sources))

@@ -220,3 +220,24 @@ func TestRunStopsWhenContextDone(t *testing.T) {
 		t.Errorf("asked %q, want nothing", q)
 	}
 }
+
+// A quote that leans on the sentence before ("She said…") is shown after
+// that sentence, labelled, dimmed only at a terminal, and cleaned like
+// every piece of article text.
+func TestAnswerContext(t *testing.T) {
+	a := qa.Answer{Text: "She said the tolls would end in spring.", Source: notes,
+		Context: "Mayor Ellen Hart \x1b[31mopened the bridge on Monday."}
+	var plain, dimmed strings.Builder
+	writeAnswers(&plain, []qa.Answer{a}, 80, false)
+	writeAnswers(&dimmed, []qa.Answer{a}, 80, true)
+	want := "context: Mayor Ellen Hart opened the bridge on Monday.\n" +
+		"“She said the tolls would end in spring.”\n" +
+		"source:  Coast notes\n"
+	if plain.String() != want {
+		t.Errorf("plain:\n%s\nwant:\n%s", plain.String(), want)
+	}
+	if !strings.HasPrefix(dimmed.String(), "\x1b[2mcontext: Mayor Ellen Hart opened") ||
+		!strings.Contains(dimmed.String(), "Monday.\x1b[0m\n“She said") {
+		t.Errorf("dimmed: %q", dimmed.String())
+	}
+}

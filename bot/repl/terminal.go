@@ -36,6 +36,7 @@ func (r *REPL) Interactive(ctx context.Context) error {
 // interactive runs the prompt with cfg's terminal settings (tests give a
 // pipe and no raw mode); it fills in the rest of cfg.
 func (r *REPL) interactive(ctx context.Context, cfg *readline.Config) error {
+	r.dim = true
 	if ctx.Err() != nil {
 		// Closing readline before its input goroutine has started races
 		// inside readline (WaitGroup.Add after Wait).
