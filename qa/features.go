@@ -28,11 +28,11 @@ type Features struct {
 	Names, Rarest float64
 	// Slots is the share of the question's words that s matches, each word
 	// counting the same whatever its idf.
-	Slots float64
-	Phrase        float64 // share of the question's neighbouring word pairs within two words of each other, in order
-	Density       float64 // slots matched over the span of words from the first match to the last
-	Prev          float64 // stage-1 BM25 of the sentence before, in the paragraph, over W
-	Pronoun       float64 // share of W matched by the names of the sentence before that s's opening "He"/"She" stands for
+	Slots   float64
+	Phrase  float64 // share of the question's neighbouring word pairs within two words of each other, in order
+	Density float64 // slots matched over the span of words from the first match to the last
+	Prev    float64 // stage-1 BM25 of the sentence before, in the paragraph, over W
+	Pronoun float64 // share of W matched by the names of the sentence before that s's opening "He"/"She" stands for
 	// Headline is 1 for a headline or subhead (no final full stop).
 	Headline float64
 	Para     float64 // share of W matched anywhere in s's paragraph
