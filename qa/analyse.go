@@ -465,10 +465,8 @@ func suffixOnly(a, b string) bool {
 
 // sayingWords are verbs of saying: a question that uses one asks for what
 // someone said.
-var sayingWords = setOf(`say said says tell told state stated comment commented describe described
-	think thinks thought believe believes call called claim claimed react reacted respond responded`)
+var sayingWords = wordList("saying.txt")
 
 // queryStop are words that shape a question but say nothing about the
 // answer, so a sentence need not hold them.
-var queryStop = setOf(`happen happened happens tell told know knew explain describe mention mentioned
-	think please anyone anything something someone exactly actually really ever thing things kind type`)
+var queryStop = wordList("querystop.txt")

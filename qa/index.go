@@ -571,16 +571,9 @@ func isDateWord(w string) bool {
 }
 
 // roleWords are titles and offices: who someone is.
-var roleWords = setOf(`president presidents minister ministers spokesman spokeswoman spokesperson
-	envoy envoys leader leaders chief head ambassador general commander secretary deputy king queen
-	prince emir sheikh director chairman chairwoman chair premier governor mayor
-	senator founder ceo diplomat diplomats ruler rulers prosecutor judge commissioner adviser
-	advisor aide analyst expert professor spokesmen`)
+var roleWords = wordList("role.txt")
 
-var dateWords = setOf(`january february march april may june july august september october november
-	december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday
-	friday saturday sunday today yesterday tomorrow tonight ago century centuries decade decades
-	year years month months week weeks morning evening night spring summer autumn winter`)
+var dateWords = wordList("date.txt")
 
 // acronym returns the terms of the name of several words whose initials
 // are word ("eu": European Union, "hts": Hayat Tahrir al-Sham), or nil.

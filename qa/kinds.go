@@ -51,16 +51,8 @@ var lists embed.FS
 // readList returns the "key: words" lines of lists/name, comments and
 // blank lines skipped.
 func readList(name string) [][2]string {
-	data, err := lists.ReadFile("lists/" + name)
-	if err != nil {
-		panic(fmt.Sprintf("qa: embedded list %s: %v", name, err)) // the build embeds it
-	}
 	var out [][2]string
-	for _, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] == '#' {
-			continue
-		}
+	for _, line := range listLines(name) {
 		k, v, ok := strings.Cut(line, ":")
 		if !ok {
 			panic(fmt.Sprintf("qa: lists/%s: no colon in %q", name, line))
@@ -68,6 +60,32 @@ func readList(name string) [][2]string {
 		out = append(out, [2]string{strings.TrimSpace(k), strings.TrimSpace(v)})
 	}
 	return out
+}
+
+// listLines returns the lines of lists/name that are not blank or comments.
+func listLines(name string) []string {
+	data, err := lists.ReadFile("lists/" + name)
+	if err != nil {
+		panic(fmt.Sprintf("qa: embedded list %s: %v", name, err)) // the build embeds it
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line != "" && line[0] != '#' {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// wordList returns the words of lists/name as a set.
+func wordList(name string) map[string]bool {
+	m := map[string]bool{}
+	for _, line := range listLines(name) {
+		for _, w := range strings.Fields(line) {
+			m[w] = true
+		}
+	}
+	return m
 }
 
 func kindNamed(name string) answerKind {

@@ -6,14 +6,7 @@ import "strings"
 // lists/synonyms.txt.
 var synonyms = func() map[string][]string {
 	m := map[string][]string{}
-	data, err := lists.ReadFile("lists/synonyms.txt")
-	if err != nil {
-		panic("qa: embedded lists/synonyms.txt: " + err.Error()) // the build embeds it
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
+	for _, line := range listLines("synonyms.txt") {
 		var terms []string
 		for _, w := range strings.Fields(line) {
 			terms = append(terms, stem(w))

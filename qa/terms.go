@@ -173,19 +173,13 @@ func isStop(word string) bool {
 	return english.IsStopWord(word) || extraStop[word]
 }
 
-var extraStop = map[string]bool{
-	"al": true, "el": true, "also": true, "would": true, "could": true,
-	"shall": true, "may": true, "might": true, "must": true, "upon": true,
-	"us": true, "yet": true, "whose": true, "however": true, "among": true,
-	"within": true, "without": true, "across": true, "via": true, "per": true,
-	"mr": true, "mrs": true, "ms": true, "dr": true, "de": true, "la": true,
-}
+var extraStop = wordList("stop.txt")
 
 // irregular maps irregular English verb forms to their base, which the
 // Snowball stemmer, a suffix stripper, cannot do.
 var irregular = func() map[string]string {
 	m := map[string]string{}
-	for _, line := range strings.Split(irregularVerbs, "\n") {
+	for _, line := range listLines("irregular.txt") {
 		f := strings.Fields(line)
 		for _, form := range f[1:] {
 			m[form] = f[0]
@@ -194,83 +188,4 @@ var irregular = func() map[string]string {
 	return m
 }()
 
-const irregularVerbs = `arise arose arisen
-beat beaten
-become became
-begin began begun
-bind bound
-bring brought
-build built
-buy bought
-catch caught
-choose chose chosen
-come came
-deal dealt
-do did done
-draw drew drawn
-drive drove driven
-eat ate eaten
-fall fell fallen
-feel felt
-fight fought
-find found
-flee fled
-fly flew flown
-forbid forbade forbidden
-forget forgot forgotten
-freeze froze frozen
-get got gotten
-give gave given
-go went gone
-grow grew grown
-hang hung
-hear heard
-hide hid hidden
-hold held
-keep kept
-know knew known
-lead led
-leave left
-lend lent
-lose lost
-make made
-mean meant
-meet met
-pay paid
-ride rode ridden
-ring rang rung
-rise rose risen
-run ran
-say said says
-see saw seen
-seek sought
-sell sold
-send sent
-shake shook shaken
-shoot shot
-show shown
-shut shut
-sing sang sung
-sink sank sunk
-sit sat
-sleep slept
-speak spoke spoken
-spend spent
-stand stood
-steal stole stolen
-stick stuck
-strike struck
-swear swore sworn
-sweep swept
-swim swam swum
-take took taken
-teach taught
-tear tore torn
-tell told
-think thought
-throw threw thrown
-understand understood
-wake woke woken
-wear wore worn
-win won
-write wrote written`
+
