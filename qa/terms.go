@@ -187,5 +187,3 @@ var irregular = func() map[string]string {
 	}
 	return m
 }()
-
-
