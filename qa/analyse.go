@@ -95,7 +95,7 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 	sc.words = words
 	var opening []string
 	for i := 0; i < len(words) && i < 6; i++ {
-		opening = append(opening, words[i].word)
+		opening = append(opening, ix.questionWord(words[i].word))
 	}
 	want, n := askedKind(opening)
 	qu.want = want
@@ -232,6 +232,27 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 	return qu
 }
 
+// questionWord returns w, or the question word it is a typo of ("wat",
+// "wen", "hwo"): a word the articles do not use and that WordNet's tagged
+// corpus never does either (it has "wen", a cyst, but never saw it used),
+// one edit from a question word.
+func (ix *Index) questionWord(w string) string {
+	if _, ok := ix.words[w]; ok || len(w) < 3 || isStop(w) {
+		return w
+	}
+	for _, l := range lexicon.Lemmas(w) {
+		if lexicon.Frequency(l.Word, l.POS) > 0 {
+			return w
+		}
+	}
+	for _, q := range [...]string{"what", "when", "where", "which", "who", "why", "how"} {
+		if editDistance1(w, q) {
+			return q
+		}
+	}
+	return w
+}
+
 // slicesContainsSaying reports whether a question asks what someone said:
 // "what did putin say about sanctions".
 func slicesContainsSaying(words []qword) bool {
@@ -339,7 +360,7 @@ type unknown struct {
 	id      int32   // the stem's term, or -1
 	typo    int32   // when id is -1: the term it is likely a typo of, or -1
 	w       float64 // the weight of that reading
-	spelled []int32 // when id and typo are -1: the name it abbreviates ("eu": European Union)
+	spelled []int32 // when id and typo are -1: the name it abbreviates ("eu": European Union), or the words it runs together ("phonecall")
 }
 
 // maxUnknown bounds the words unknownWord remembers.
@@ -373,10 +394,29 @@ func (ix *Index) unknownWord(word []byte) *unknown {
 	if u.id < 0 && u.typo < 0 {
 		u.spelled = ix.acronym(w)
 	}
+	if u.id < 0 && u.typo < 0 && len(u.spelled) == 0 {
+		u.spelled = ix.compound(w)
+	}
 	if ix.unknowns.Add(1) <= maxUnknown {
 		ix.unknown.Store(w, u)
 	}
 	return u
+}
+
+// compound returns the terms of two words of the articles that word runs
+// together ("phonecall": phone, call), or nil.
+func (ix *Index) compound(word string) []int32 {
+	if len(word) < 7 {
+		return nil
+	}
+	for i := 3; i <= len(word)-3; i++ {
+		a, aok := ix.words[word[:i]]
+		b, bok := ix.words[word[i:]]
+		if aok && bok && a >= 0 && b >= 0 {
+			return []int32{a, b}
+		}
+	}
+	return nil
 }
 
 // spellingPairs are the endings that British and American English spell

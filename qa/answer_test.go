@@ -374,3 +374,27 @@ func TestUnknownName(t *testing.T) {
 	// All in capitals, a capital tells nothing: the unknown word is any word.
 	wantFirst(t, ix, "WHAT DID BERG SAY ABOUT THE TOWN TALKS?", "Anna Berg")
 }
+
+// TestQuestionTypos checks that a mistyped question word still says the
+// kind of answer, and that two words run together are read as both.
+func TestQuestionTypos(t *testing.T) {
+	ix := memIndex(t,
+		"The mayor made a phone call to the governor on Monday.",
+		"The call centre opened in the spring.",
+	)
+	for q, kind := range map[string]string{"wat day was the phonecall": "date", "wen was the phone call": "date", "hwo made the call": "person"} {
+		_, ex, err := ix.Explain(q)
+		if err != nil || ex.Kind != kind {
+			t.Errorf("Explain(%q).Kind = %q (%v), want %q", q, ex.Kind, err, kind)
+		}
+	}
+	_, ex, _ := ix.Explain("wat day was the phonecall")
+	var words []string
+	for _, term := range ex.Terms {
+		words = append(words, term.Word)
+	}
+	if !slices.Contains(words, "phone") || !slices.Contains(words, "call") {
+		t.Errorf("phonecall read as %q, want phone and call", words)
+	}
+	wantFirst(t, ix, "wat day was the phonecall", "Monday")
+}
