@@ -91,7 +91,7 @@ func TestConfigSecretsFromEnvironment(t *testing.T) {
 		"STORYBOT_TELEGRAM_WEBHOOK_SECRET": "env-secret",
 		"STORYBOT_DISCORD_TOKEN":           "env-dc",
 	}
-	cfg, err := LoadConfig(path, func(k string) string { return env[k] })
+	cfg, err := LoadConfig(context.Background(), path, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestConfigSecretsFromEnvironment(t *testing.T) {
 		t.Errorf("with the environment set, the file won: telegram %q, secret %q, discord %q",
 			cfg.Telegram.Token, cfg.Telegram.WebhookSecret, cfg.Discord.Token)
 	}
-	cfg, err = LoadConfig(path, func(string) string { return "" })
+	cfg, err = LoadConfig(context.Background(), path, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
