@@ -8,7 +8,8 @@ package main
 // every adapter is connected, 503 before and while stopping) and /metrics
 // (Prometheus text format). When ctx is cancelled (SIGINT, SIGTERM) each
 // adapter stops taking events, finishes the answers in flight and returns;
-// then run exits 0. When an adapter cannot start (a rejected token, say),
+// then run exits 0. A second SIGINT or SIGTERM exits at once, and SIGHUP is
+// logged and ignored (see signalRouter). When an adapter cannot start (a rejected token, say),
 // the others are cancelled and run exits 1 with that error on one line.
 // Nothing here knows a platform: a new one only adds an adapterBuilder.
 
@@ -46,6 +47,7 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 	if *path == "" {
 		return fmt.Errorf("%w: run needs --config FILE", errUsage)
 	}
+	e.signals.keepOnHangup()
 	cfg, err := LoadConfig(ctx, *path, e.getenv)
 	if err != nil {
 		// The file's tokens are unknown when it cannot be read; the
@@ -53,7 +55,7 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 		return redactedError{err, envSecrets(e.getenv)}
 	}
 	secrets := cfg.secrets()
-	err = runBots(ctx, cfg, *path, e.stderr)
+	err = runBots(ctx, cfg, *path, e.stderr, e.signals)
 	if err != nil {
 		return redactedError{err, secrets}
 	}
@@ -61,11 +63,12 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 }
 
 // runBots runs every adapter cfg enables until ctx is cancelled.
-func runBots(ctx context.Context, cfg Config, path string, logw io.Writer) error {
+func runBots(ctx context.Context, cfg Config, path string, logw io.Writer, signals *signalRouter) error {
 	log, err := newLogger(cfg.Log, logw, cfg.secrets())
 	if err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
+	signals.setLogger(log)
 	ix, err := openCorpus(cfg.Corpus)
 	if err != nil {
 		return err
