@@ -106,13 +106,7 @@ func serve(ctx context.Context, log *slog.Logger, hc HTTPConfig, metrics http.Ha
 		mux := http.NewServeMux()
 		mux.Handle("GET /healthz", healthz(adapters))
 		mux.Handle("GET /metrics", metrics)
-		srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-		go func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("http: serve failed", "error", err)
-			}
-		}()
+		srv = startHTTP(ln, defaultHTTPLimits, mux, log)
 		log.Info("http: listening", "addr", ln.Addr().String(), "paths", "/healthz /metrics")
 	}
 
@@ -160,6 +154,48 @@ func serve(ctx context.Context, log *slog.Logger, hc HTTPConfig, metrics http.Ha
 		log.Info("storybot: stopped")
 	}
 	return first
+}
+
+// httpLimits bounds what the clients of the [http] listener can hold.
+type httpLimits struct {
+	readHeader time.Duration // to read a request's headers
+	read       time.Duration // to read a whole request
+	write      time.Duration // to write a response
+	idle       time.Duration // a keep-alive connection may wait for its next request
+	maxHeader  int           // bytes of request headers
+	maxConns   int           // connections open at once; more wait to be accepted
+}
+
+// defaultHTTPLimits suit /healthz and /metrics: small GET requests from a
+// few probes and scrapers. 32 idle keep-alive connections hold every slot
+// for at most 30 s; slow clients, for at most 10 s.
+var defaultHTTPLimits = httpLimits{
+	readHeader: 10 * time.Second,
+	read:       10 * time.Second,
+	write:      30 * time.Second,
+	idle:       30 * time.Second,
+	maxHeader:  16 << 10,
+	maxConns:   32,
+}
+
+// startHTTP serves h on ln within lim until the returned server is shut
+// down.
+func startHTTP(ln net.Listener, lim httpLimits, h http.Handler, log *slog.Logger) *http.Server {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: lim.readHeader,
+		ReadTimeout:       lim.read,
+		WriteTimeout:      lim.write,
+		IdleTimeout:       lim.idle,
+		MaxHeaderBytes:    lim.maxHeader,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := srv.Serve(bot.LimitListener(ln, lim.maxConns)); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http: serve failed", "error", err)
+		}
+	}()
+	return srv
 }
 
 // healthz answers 200 once every adapter is ready, else 503 naming those
