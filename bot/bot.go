@@ -165,14 +165,19 @@ func (s *Service) ask(user, question string) Reply {
 }
 
 // Clean returns text with invalid UTF-8 and control characters replaced by
-// spaces, runs of white space folded, and the ends trimmed.
+// spaces, format characters (Unicode Cf: zero-width space and joiners, soft
+// hyphen, byte order mark, direction marks) removed, runs of white space
+// folded, and the ends trimmed. Format characters are invisible: one inside a
+// word ("wh\u200beat", pasted from a web page) must leave the word whole.
 func Clean(text string) string {
 	var b strings.Builder
 	b.Grow(len(text))
 	space := false
 	for _, r := range strings.ToValidUTF8(text, " ") {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError ||
-			unicode.Is(unicode.Cf, r) {
+		if unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError {
 			space = b.Len() > 0
 			continue
 		}

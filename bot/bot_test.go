@@ -133,12 +133,39 @@ func TestClean(t *testing.T) {
 		{"  who\tcalled \n whom? ", "who called whom?"},
 		{"who\x00is\x1b[31mpeskov", "who is [31mpeskov"},
 		{"bad \xff utf8", "bad utf8"},
-		{"zero\u200bwidth", "zero width"},
+		{"zero\u200bwidth", "zerowidth"},
+		{"soft\u00adhyphen \ufeffbom \u200d\u2060 joiners", "softhyphen bom joiners"},
+		{"right\u202eto\u202cleft", "righttoleft"},
 		{"", ""},
 	}
 	for _, tt := range tests {
 		if got := Clean(tt.in); got != tt.want {
 			t.Errorf("Clean(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestAskAcrossInvisibleCharacters asks the real core through the Service
+// about a word with a format character inside it, as text pasted from a web
+// page or typed on some phone keyboards carries: the word must still be
+// found, and the question shown back must read as typed.
+func TestAskAcrossInvisibleCharacters(t *testing.T) {
+	ix, err := qa.NewIndex([]qa.Article{
+		{Source: qa.Source{ID: "farm", Title: "Harvest"}, Text: "The farmers on the plain harvested wheat in July.\nPrices for barley fell sharply in the autumn."},
+		{Source: qa.Source{ID: "port", Title: "Port"}, Text: "The harbour master closed the port for the storm."},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewService(ix, Config{}, nil)
+	for _, invisible := range []string{"\u200b", "\u00ad", "\u200d", "\u2060", "\ufeff"} {
+		q := "When was the wh" + invisible + "eat harvested?"
+		r := s.Ask("test", "u1", q)
+		if r.Kind != Answered || !strings.Contains(r.Answers[0].Text, "wheat") {
+			t.Errorf("Ask(%+q) = %v %+v; want the sentence about wheat", q, r.Kind, r.Answers)
+		}
+		if r.Question != "When was the wheat harvested?" {
+			t.Errorf("Ask(%+q).Question = %q, want the word whole", q, r.Question)
 		}
 	}
 }

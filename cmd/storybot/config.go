@@ -1,10 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
+	"strings"
+	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 
@@ -113,14 +120,20 @@ func DefaultConfig() Config {
 }
 
 // LoadConfig reads path over DefaultConfig, then applies the environment
-// (getenv) for secrets. An empty path means defaults only.
-func LoadConfig(path string, getenv func(string) string) (Config, error) {
+// (getenv) for secrets. An empty path means defaults only. It reads only a
+// regular file of at most maxConfigSize bytes, and gives up when ctx is
+// done. Tokens and secrets, from the file or the environment, lose the
+// white space around them (a secret mounted from a file ends in a newline,
+// a CRLF env file adds \r); one with a control or invisible character left
+// inside is refused, with an error that does not print it.
+func LoadConfig(ctx context.Context, path string, getenv func(string) string) (Config, error) {
 	cfg := DefaultConfig()
 	if path != "" {
-		md, err := toml.DecodeFile(path, &cfg)
-		if errors.Is(err, fs.ErrNotExist) {
-			return cfg, fmt.Errorf("config %s: no such file", path)
+		data, err := readConfigFile(ctx, path)
+		if err != nil {
+			return cfg, err
 		}
+		md, err := toml.Decode(string(data), &cfg)
 		if err != nil {
 			return cfg, fmt.Errorf("config %s: %w", path, err)
 		}
@@ -128,16 +141,121 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 			return cfg, fmt.Errorf("config %s: unknown setting %q", path, un[0].String())
 		}
 	}
-	if v := getenv("STORYBOT_TELEGRAM_TOKEN"); v != "" {
-		cfg.Telegram.Token = v
-	}
-	if v := getenv("STORYBOT_TELEGRAM_WEBHOOK_SECRET"); v != "" {
-		cfg.Telegram.WebhookSecret = v
-	}
-	if v := getenv("STORYBOT_DISCORD_TOKEN"); v != "" {
-		cfg.Discord.Token = v
+	for _, s := range []struct {
+		env, key string
+		value    *string
+	}{
+		{"STORYBOT_TELEGRAM_TOKEN", "[telegram] token", &cfg.Telegram.Token},
+		{"STORYBOT_TELEGRAM_WEBHOOK_SECRET", "[telegram] webhook_secret", &cfg.Telegram.WebhookSecret},
+		{"STORYBOT_DISCORD_TOKEN", "[discord] token", &cfg.Discord.Token},
+	} {
+		from := fmt.Sprintf("config %s: %s", path, s.key)
+		if v := trimSecret(getenv(s.env)); v != "" {
+			*s.value, from = v, s.env
+		}
+		*s.value = trimSecret(*s.value)
+		if strings.IndexFunc(*s.value, unprintable) >= 0 {
+			return cfg, fmt.Errorf("%s holds a control or invisible character inside it (the value is not printed): set it again without one", from)
+		}
 	}
 	return cfg, nil
+}
+
+// trimSecret returns a token or secret without the white space (and byte
+// order mark) around it.
+func trimSecret(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\ufeff' })
+}
+
+// unprintable reports whether r has no place in a token: a control or
+// format character, or invalid UTF-8.
+func unprintable(r rune) bool {
+	return r == utf8.RuneError || !unicode.IsGraphic(r)
+}
+
+// maxConfigSize bounds what LoadConfig reads. A settings file is a few KB.
+const maxConfigSize = 1 << 20
+
+// readConfigFile returns the content of path, which must be a regular file
+// no larger than maxConfigSize. A named pipe or a device (--config
+// /dev/zero) is refused before it is read: a pipe would block the open
+// until a writer came, deaf to SIGTERM, and a device may never end. When
+// ctx is done first, it returns ctx's error.
+func readConfigFile(ctx context.Context, path string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("config %s: not read: %w", path, err)
+	}
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("config %s: no such file", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := regularConfig(path, fi); err != nil {
+		return nil, err
+	}
+	// O_NONBLOCK: should path become a pipe after the Stat, the open does not
+	// wait for a writer and the check below refuses it. A regular file
+	// reads as ever.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if fi, err = f.Stat(); err == nil {
+		err = regularConfig(path, fi)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
+		done <- result{data, err}
+	}()
+	select {
+	case r := <-done:
+		switch {
+		case r.err != nil:
+			return nil, fmt.Errorf("config %s: %w", path, r.err)
+		case len(r.data) > maxConfigSize:
+			return nil, fmt.Errorf("config %s: larger than %d KiB: a settings file is a few KB", path, maxConfigSize>>10)
+		}
+		return r.data, nil
+	case <-ctx.Done():
+		// The read goroutine closes the file when its read returns.
+		return nil, fmt.Errorf("config %s: reading stopped: %w", path, ctx.Err())
+	}
+}
+
+// regularConfig returns an error unless fi is a regular file of at most
+// maxConfigSize bytes.
+func regularConfig(path string, fi fs.FileInfo) error {
+	m := fi.Mode()
+	if !m.IsRegular() {
+		what := "not a regular file"
+		switch {
+		case m.IsDir():
+			what = "a folder, not a file"
+		case m&fs.ModeNamedPipe != 0:
+			what = "a named pipe, not a regular file"
+		case m&fs.ModeSocket != 0:
+			what = "a socket, not a regular file"
+		case m&fs.ModeDevice != 0:
+			what = "a device, not a regular file"
+		}
+		return fmt.Errorf("config %s: %s: storybot reads its settings from a file", path, what)
+	}
+	if fi.Size() > maxConfigSize {
+		return fmt.Errorf("config %s: larger than %d KiB: a settings file is a few KB", path, maxConfigSize>>10)
+	}
+	return nil
 }
 
 // Service returns the bot settings in the form package bot takes, for

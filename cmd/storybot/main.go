@@ -19,7 +19,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"syscall"
 
 	"github.com/storybot/storybot/qa"
 	"github.com/storybot/storybot/seeds"
@@ -31,19 +30,25 @@ type env struct {
 	stdout   io.Writer
 	stderr   io.Writer
 	getenv   func(string) string
-	terminal bool // stdin and stdout are a terminal
+	terminal bool          // stdin and stdout are a terminal
+	signals  *signalRouter // nil in tests that call run in-process
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := newSignalRouter(cancel, os.Exit, os.Stderr)
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, handledSignals...)
+	go signals.listen(ch)
 	code := run(ctx, os.Args[1:], env{
 		stdin:    os.Stdin,
 		stdout:   os.Stdout,
 		stderr:   os.Stderr,
 		getenv:   os.Getenv,
 		terminal: isTerminal(os.Stdin) && isTerminal(os.Stdout),
+		signals:  signals,
 	})
-	stop()
+	cancel()
 	os.Exit(code)
 }
 

@@ -8,19 +8,25 @@ package main
 // every adapter is connected, 503 before and while stopping) and /metrics
 // (Prometheus text format). When ctx is cancelled (SIGINT, SIGTERM) each
 // adapter stops taking events, finishes the answers in flight and returns;
-// then run exits 0. When an adapter cannot start (a rejected token, say),
+// then run exits 0. A second SIGINT or SIGTERM exits at once, and SIGHUP is
+// logged and ignored (see signalRouter). When an adapter cannot start (a rejected token, say),
 // the others are cancelled and run exits 1 with that error on one line.
 // Nothing here knows a platform: a new one only adds an adapterBuilder.
 
 import (
+	"bytes"
 	"context"
+	"encoding"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,12 +47,15 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 	if *path == "" {
 		return fmt.Errorf("%w: run needs --config FILE", errUsage)
 	}
-	cfg, err := LoadConfig(*path, e.getenv)
+	e.signals.keepOnHangup()
+	cfg, err := LoadConfig(ctx, *path, e.getenv)
 	if err != nil {
-		return err
+		// The file's tokens are unknown when it cannot be read; the
+		// environment's are known.
+		return redactedError{err, envSecrets(e.getenv)}
 	}
 	secrets := cfg.secrets()
-	err = runBots(ctx, cfg, *path, e.stderr)
+	err = runBots(ctx, cfg, *path, e.stderr, e.signals)
 	if err != nil {
 		return redactedError{err, secrets}
 	}
@@ -54,11 +63,12 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 }
 
 // runBots runs every adapter cfg enables until ctx is cancelled.
-func runBots(ctx context.Context, cfg Config, path string, logw io.Writer) error {
+func runBots(ctx context.Context, cfg Config, path string, logw io.Writer, signals *signalRouter) error {
 	log, err := newLogger(cfg.Log, logw, cfg.secrets())
 	if err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
+	signals.setLogger(log)
 	ix, err := openCorpus(cfg.Corpus)
 	if err != nil {
 		return err
@@ -96,13 +106,7 @@ func serve(ctx context.Context, log *slog.Logger, hc HTTPConfig, metrics http.Ha
 		mux := http.NewServeMux()
 		mux.Handle("GET /healthz", healthz(adapters))
 		mux.Handle("GET /metrics", metrics)
-		srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-		go func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("http: serve failed", "error", err)
-			}
-		}()
+		srv = startHTTP(ln, defaultHTTPLimits, mux, log)
 		log.Info("http: listening", "addr", ln.Addr().String(), "paths", "/healthz /metrics")
 	}
 
@@ -152,6 +156,48 @@ func serve(ctx context.Context, log *slog.Logger, hc HTTPConfig, metrics http.Ha
 	return first
 }
 
+// httpLimits bounds what the clients of the [http] listener can hold.
+type httpLimits struct {
+	readHeader time.Duration // to read a request's headers
+	read       time.Duration // to read a whole request
+	write      time.Duration // to write a response
+	idle       time.Duration // a keep-alive connection may wait for its next request
+	maxHeader  int           // bytes of request headers
+	maxConns   int           // connections open at once; more wait to be accepted
+}
+
+// defaultHTTPLimits suit /healthz and /metrics: small GET requests from a
+// few probes and scrapers. 32 idle keep-alive connections hold every slot
+// for at most 30 s; slow clients, for at most 10 s.
+var defaultHTTPLimits = httpLimits{
+	readHeader: 10 * time.Second,
+	read:       10 * time.Second,
+	write:      30 * time.Second,
+	idle:       30 * time.Second,
+	maxHeader:  16 << 10,
+	maxConns:   32,
+}
+
+// startHTTP serves h on ln within lim until the returned server is shut
+// down.
+func startHTTP(ln net.Listener, lim httpLimits, h http.Handler, log *slog.Logger) *http.Server {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: lim.readHeader,
+		ReadTimeout:       lim.read,
+		WriteTimeout:      lim.write,
+		IdleTimeout:       lim.idle,
+		MaxHeaderBytes:    lim.maxHeader,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := srv.Serve(bot.LimitListener(ln, lim.maxConns)); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http: serve failed", "error", err)
+		}
+	}()
+	return srv
+}
+
 // healthz answers 200 once every adapter is ready, else 503 naming those
 // that are not.
 func healthz(adapters []bot.Adapter) http.Handler {
@@ -190,36 +236,112 @@ func newLogger(c LogConfig, w io.Writer, secrets []string) (*slog.Logger, error)
 	return nil, fmt.Errorf("[log] format %q: want text or json", c.Format)
 }
 
-// redactAttr returns a slog ReplaceAttr function that blanks secrets in
-// every string, error or other value, the message included.
+// redactAttr returns a slog ReplaceAttr function that blanks secrets, in
+// every form secretForms lists, in every string, error or other value, the
+// message included.
 func redactAttr(secrets []string) func([]string, slog.Attr) slog.Attr {
-	secrets = slices.DeleteFunc(slices.Clone(secrets), func(s string) bool { return s == "" })
-	if len(secrets) == 0 {
+	forms := secretForms(secrets)
+	if len(forms) == 0 {
 		return nil
 	}
 	return func(_ []string, a slog.Attr) slog.Attr {
 		switch a.Value.Kind() {
 		case slog.KindString:
-			a.Value = slog.StringValue(redact(a.Value.String(), secrets))
+			a.Value = slog.StringValue(redact(a.Value.String(), forms))
 		case slog.KindAny:
-			var s string
-			if err, ok := a.Value.Any().(error); ok {
-				s = err.Error()
-			} else {
-				s = fmt.Sprintf("%+v", a.Value.Any())
+			v := a.Value.Any()
+			if err, ok := v.(error); ok {
+				a.Value = slog.StringValue(redact(err.Error(), forms))
+				break
 			}
-			if r := redact(s, secrets); r != s {
+			// The text handler writes v with MarshalText or %+v, the JSON
+			// handler with json.Marshal: when any of them would show a
+			// secret, v is logged as the redacted %+v.
+			s := fmt.Sprintf("%+v", v)
+			if r := redact(s, forms); r != s || anyRenderingHolds(v, forms) {
 				a.Value = slog.StringValue(r)
-			} else if _, ok := a.Value.Any().(error); ok {
-				a.Value = slog.StringValue(s)
 			}
 		}
 		return a
 	}
 }
 
-func redact(s string, secrets []string) string {
-	for _, v := range secrets {
+// anyRenderingHolds reports whether v as JSON or as text (MarshalText)
+// holds one of forms.
+func anyRenderingHolds(v any, forms []string) bool {
+	var out [][]byte
+	if b, err := json.Marshal(v); err == nil {
+		out = append(out, b)
+	}
+	if m, ok := v.(encoding.TextMarshaler); ok {
+		if b, err := m.MarshalText(); err == nil {
+			out = append(out, b)
+		}
+	}
+	for _, b := range out {
+		// json.Marshal escapes <, > and & and quotes; undo that first.
+		var unq string
+		if json.Unmarshal(b, &unq) == nil {
+			b = append(b, unq...)
+		}
+		for _, f := range forms {
+			if bytes.Contains(b, []byte(f)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// secretForms returns every form in which a secret may be echoed, longest
+// first: as it is; escaped as %q, %+q and strconv.Quote write it (a URL parse
+// error quotes the URL holding the token); and percent-encoded as
+// url.QueryEscape and url.PathEscape write it, and as a URL path, in upper
+// and lower case hex (an upstream error page echoing the request). Empty
+// secrets are dropped.
+func secretForms(secrets []string) []string {
+	var forms []string
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		q, qa := strconv.Quote(s), strconv.QuoteToASCII(s)
+		asPath := (&url.URL{Path: s}).EscapedPath()
+		for _, f := range []string{s, q[1 : len(q)-1], qa[1 : len(qa)-1], url.QueryEscape(s), url.PathEscape(s), asPath} {
+			forms = append(forms, f, lowerHex(f))
+		}
+	}
+	slices.SortFunc(forms, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	return slices.Compact(forms)
+}
+
+// lowerHex returns s with the hex digits of its percent escapes in lower case.
+func lowerHex(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = toLowerHex(b[i+1]), toLowerHex(b[i+2])
+		}
+	}
+	return string(b)
+}
+
+func toLowerHex(c byte) byte {
+	if 'A' <= c && c <= 'F' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// redact replaces every one of forms in s by "***". forms come from
+// secretForms, longest first, so no form leaves a piece of a longer one.
+func redact(s string, forms []string) string {
+	for _, v := range forms {
 		s = strings.ReplaceAll(s, v, "***")
 	}
 	return s
@@ -230,14 +352,30 @@ func (c Config) secrets() []string {
 	return []string{c.Telegram.Token, c.Telegram.WebhookSecret, c.Discord.Token}
 }
 
-// redactedError prints err on one line with every secret replaced.
+// envSecrets returns the tokens and secrets the environment holds, as they
+// are and trimmed, for redacting an error met before the config is read.
+func envSecrets(getenv func(string) string) []string {
+	var out []string
+	for _, k := range []string{"STORYBOT_TELEGRAM_TOKEN", "STORYBOT_TELEGRAM_WEBHOOK_SECRET", "STORYBOT_DISCORD_TOKEN"} {
+		v := getenv(k)
+		out = append(out, v, trimSecret(v))
+	}
+	return out
+}
+
+// redactedError prints err on one line with every secret, in every form
+// secretForms lists, replaced by "***".
 type redactedError struct {
 	err     error
 	secrets []string
 }
 
 func (e redactedError) Error() string {
-	return redact(bot.Clean(e.err.Error()), slices.DeleteFunc(slices.Clone(e.secrets), func(s string) bool { return s == "" }))
+	forms := secretForms(e.secrets)
+	// Redact before and after Clean: a form with a line break in it is
+	// found before Clean makes it a space, and one that Clean's removal of
+	// invisible characters completes, after.
+	return redact(bot.Clean(redact(e.err.Error(), forms)), forms)
 }
 
 func (e redactedError) Unwrap() error { return e.err }

@@ -91,7 +91,7 @@ func TestConfigSecretsFromEnvironment(t *testing.T) {
 		"STORYBOT_TELEGRAM_WEBHOOK_SECRET": "env-secret",
 		"STORYBOT_DISCORD_TOKEN":           "env-dc",
 	}
-	cfg, err := LoadConfig(path, func(k string) string { return env[k] })
+	cfg, err := LoadConfig(context.Background(), path, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestConfigSecretsFromEnvironment(t *testing.T) {
 		t.Errorf("with the environment set, the file won: telegram %q, secret %q, discord %q",
 			cfg.Telegram.Token, cfg.Telegram.WebhookSecret, cfg.Discord.Token)
 	}
-	cfg, err = LoadConfig(path, func(string) string { return "" })
+	cfg, err = LoadConfig(context.Background(), path, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,6 +174,7 @@ type stubAdapter struct {
 	name      string
 	failWith  error
 	ready     chan struct{} // closed: Ready
+	asked     chan struct{} // closed when the question Run asks has its reply
 	cancelled chan struct{} // closed when Run saw ctx done
 	svc       *bot.Service
 }
@@ -194,13 +195,14 @@ func (s *stubAdapter) Run(ctx context.Context) error {
 		return s.failWith
 	}
 	s.svc.Ask(s.name, "u1", "Who is the Kremlin spokesman?")
+	close(s.asked)
 	<-ctx.Done()
 	close(s.cancelled)
 	return nil
 }
 
 func newStub(name string, fail error) *stubAdapter {
-	return &stubAdapter{name: name, failWith: fail, ready: make(chan struct{}), cancelled: make(chan struct{})}
+	return &stubAdapter{name: name, failWith: fail, ready: make(chan struct{}), asked: make(chan struct{}), cancelled: make(chan struct{})}
 }
 
 // withAdapters replaces adapterBuilders for one test.
@@ -346,21 +348,28 @@ func TestRunHealthMetricsShutdown(t *testing.T) {
 		t.Errorf("/healthz when ready = %d %q, want 200 ok", code, body)
 	}
 	logs.waitJSON(t, "storybot: running")
-	// Both stubs asked one question as they started.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		_, body := httpGet(t, base+"/metrics")
-		if strings.Contains(body, `storybot_questions_total{outcome="answered",platform="alpha"} 1`) &&
-			strings.Contains(body, `storybot_questions_total{outcome="answered",platform="beta"} 1`) {
-			if !strings.Contains(body, "storybot_question_duration_seconds_bucket") || !strings.Contains(body, "# TYPE storybot_questions_total counter") {
-				t.Errorf("/metrics lacks the latency histogram or TYPE lines:\n%s", body)
-			}
-			break
+	// Both stubs asked one question as they started: once each has its
+	// reply, the question is counted and timed.
+	for _, s := range []*stubAdapter{a, b} {
+		select {
+		case <-s.asked:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s never got the reply to its question", s.name)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/metrics never counted the questions:\n%s", body)
+	}
+	_, body := httpGet(t, base+"/metrics")
+	for _, want := range []string{
+		`storybot_questions_total{outcome="answered",platform="alpha"} 1`,
+		`storybot_questions_total{outcome="answered",platform="beta"} 1`,
+		`storybot_question_duration_seconds_count{platform="alpha"} 1`,
+		`storybot_question_duration_seconds_count{platform="beta"} 1`,
+		"storybot_question_duration_seconds_bucket",
+		"# TYPE storybot_questions_total counter",
+		"go_goroutines",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s:\n%s", want, body)
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
 	if code := stop(); code != 0 {
 		t.Errorf("exit code after SIGTERM = %d, want 0; log:\n%s", code, logs.String())

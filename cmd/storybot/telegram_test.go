@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/storybot/storybot/bot/telegram/telegramtest"
 )
@@ -101,5 +104,58 @@ func writeRunFile(t testing.TB, path, text string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRunTelegramTokenWithLineBreak: the token as a mounted secret file or a
+// CRLF env file gives it, with a line break at the end, works: the bot
+// connects and answers, and the token is nowhere in the log. It used to
+// stop at once with the token printed in full, quoted in the URL parse error.
+func TestRunTelegramTokenWithLineBreak(t *testing.T) {
+	for _, tc := range []struct{ name, token string }{
+		{"a newline after it", e2eToken + "\n"},
+		{"CRLF after it", e2eToken + "\r\n"},
+		{"a tab before it and a space and CR after it", "\t" + e2eToken + " \r"},
+	} {
+		token := tc.token
+		fake := telegramtest.New(t, e2eToken)
+		path := t.TempDir() + "/c.toml"
+		writeRunFile(t, path, fmt.Sprintf("[log]\nformat = \"json\"\n[telegram]\nenabled = true\napi_url = %q\npoll_timeout = \"2s\"\n", fake.URL))
+		logs := newLineBuffer()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan int, 1)
+		go func() {
+			done <- run(ctx, []string{"run", "--config", path}, env{stdout: io.Discard, stderr: logs, getenv: tokenEnv(token)})
+		}()
+		shown := func() string { return strings.ReplaceAll(logs.String(), "e2e-SECRET", "<token>") }
+		connected := false
+		for !connected {
+			logs.mu.Lock()
+			text, changed := logs.buf.String(), logs.changed
+			logs.mu.Unlock()
+			connected = strings.Contains(text, `"msg":"telegram: connected"`)
+			if connected {
+				break
+			}
+			select {
+			case <-changed:
+			case code := <-done:
+				cancel()
+				t.Fatalf("token with %s: storybot run exited %d before connecting; token in the output: %v\n%s",
+					tc.name, code, strings.Contains(logs.String(), "e2e-SECRET"), shown())
+			case <-time.After(30 * time.Second):
+				cancel()
+				t.Fatalf("storybot run never connected:\n%s", shown())
+			}
+		}
+		fake.AddMessage(telegramtest.Message{UserID: 5, Text: "Who is the Kremlin spokesman?"})
+		fake.WaitSent(t, 1)
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("exit %d after SIGTERM, want 0:\n%s", code, shown())
+		}
+		if strings.Contains(logs.String(), "e2e-SECRET") {
+			t.Errorf("the token is in the log:\n%s", shown())
+		}
 	}
 }
