@@ -39,7 +39,22 @@ func (ix *Index) candidates(qu *query, sc *scratch) []cand {
 			order = append(order, [2]int{si, ai})
 		}
 	}
+	// A lexicon match (lemma, synonym, derivation) of a word the articles
+	// also use as written is secondary: it only rescores the sentences the
+	// words themselves found, after them. It still finds sentences for a
+	// word the articles never write ("weapons": arms).
+	secondary := func(o [2]int) bool {
+		sl := &qu.slots[o[0]]
+		k := sl.alts[o[1]].kind
+		return (k == matchLemma || k == matchSynonym || k == matchRelated) && sl.alts[0].kind == matchWord
+	}
 	slices.SortFunc(order, func(x, y [2]int) int {
+		if sx, sy := secondary(x), secondary(y); sx != sy {
+			if sx {
+				return 1
+			}
+			return -1
+		}
 		return int(ix.terms[qu.slots[x[0]].alts[x[1]].id].df - ix.terms[qu.slots[y[0]].alts[y[1]].id].df)
 	})
 	sc.order = order
@@ -59,7 +74,7 @@ func (ix *Index) candidates(qu *query, sc *scratch) []cand {
 			sc.artMask[ix.paraArt[para]] |= bit
 		}
 		switch {
-		case len(posts) <= common || len(sc.touched) < 4*ncand:
+		case !secondary(o) && (len(posts) <= common || len(sc.touched) < 4*ncand):
 			for _, p := range posts {
 				add(p)
 			}
