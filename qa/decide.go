@@ -57,14 +57,22 @@ func DecisionVector(dst []float64, f *Features, s, other, share float64) []float
 // score, best first.
 func (ix *Index) decide(top []cand, sc *scratch) {
 	v := ix.params.Decide
-	sc.vec = decisionVectors(top, sc.vec, func(i int, d []float64) {
+	for i := Decided; i < len(top); i++ {
+		top[i].p = 0
+	}
+	sc.vec = decisionVectors(top, sc.vec, Decided, func(i int, d []float64) {
 		top[i].p = sigmoid(dot(v, d))
 	})
 }
 
-// decisionVectors calls fn with the decision vector of each candidate of
-// top, which is sorted by score, best first. d is valid during the call.
-func decisionVectors(top []cand, buf []float64, fn func(i int, d []float64)) []float64 {
+// Decided is how many of the best candidates by score get a probability;
+// the others, too far behind to be shown, get 0.
+const Decided = 10
+
+// decisionVectors calls fn with the decision vector of each of the first
+// n candidates of top, which is sorted by score, best first. d is valid
+// during the call.
+func decisionVectors(top []cand, buf []float64, n int, fn func(i int, d []float64)) []float64 {
 	if len(top) == 0 {
 		return buf
 	}
@@ -72,7 +80,7 @@ func decisionVectors(top []cand, buf []float64, fn func(i int, d []float64)) []f
 	for _, c := range top {
 		z += math.Exp(c.score - top[0].score)
 	}
-	for i := range top {
+	for i := range top[:min(n, len(top))] {
 		c := &top[i]
 		other := top[0].score
 		if i == 0 {
@@ -97,7 +105,7 @@ func DecisionVectors(fs []Features, scores []float64) [][]float64 {
 	}
 	slices.SortStableFunc(top, func(a, b cand) int { return cmpDesc(a.score, b.score) })
 	out := make([][]float64, len(fs))
-	decisionVectors(top, nil, func(i int, d []float64) {
+	decisionVectors(top, nil, len(top), func(i int, d []float64) {
 		out[top[i].sent] = slices.Clone(d)
 	})
 	return out

@@ -90,10 +90,8 @@ func (ix *Index) explainQuery(qu *query) *Explanation {
 func (ex *Explanation) candidates(ix *Index, top []cand) {
 	var x []float64
 	decisions := make([][]float64, min(len(top), maxExplained))
-	decisionVectors(top, nil, func(i int, d []float64) {
-		if i < len(decisions) {
-			decisions[i] = slices.Clone(d)
-		}
+	decisionVectors(top, nil, len(decisions), func(i int, d []float64) {
+		decisions[i] = slices.Clone(d)
 	})
 	for i, c := range top {
 		if i == maxExplained {

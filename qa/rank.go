@@ -116,7 +116,7 @@ func (ix *Index) rank(qu *query, sc *scratch) []cand {
 	ix.decide(top, sc)
 	// The probability has the last word: a candidate close behind the best
 	// may be likelier to answer (it holds the kind of answer asked for).
-	slices.SortStableFunc(top, func(a, b cand) int { return cmpDesc(a.p, b.p) })
+	slices.SortStableFunc(top[:min(len(top), Decided)], func(a, b cand) int { return cmpDesc(a.p, b.p) })
 	for _, sid := range sc.touched {
 		sc.acc[sid] = 0
 		para := ix.sentPara[sid]

@@ -467,17 +467,15 @@ func predict(v []float64, e example, scores []float64) prediction {
 	if len(e.x) == 0 {
 		return p
 	}
+	// As Ask orders them: by score, then the first qa.Decided by probability.
 	probs := make([]float64, len(e.x))
-	for i, d := range qa.DecisionVectors(e.f, scores) {
-		probs[i] = sigmoid(dot(v, d))
+	ds := qa.DecisionVectors(e.f, scores)
+	order := topN(scores, len(scores))
+	for _, i := range order[:min(len(order), qa.Decided)] {
+		probs[i] = sigmoid(dot(v, ds[i]))
 	}
-	// As Ask orders them: by score, then by probability.
-	order := make([]int, len(probs))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(i, j int) bool { return scores[order[i]] > scores[order[j]] })
-	sort.SliceStable(order, func(i, j int) bool { return probs[order[i]] > probs[order[j]] })
+	head := order[:min(len(order), qa.Decided)]
+	sort.SliceStable(head, func(i, j int) bool { return probs[head[i]] > probs[head[j]] })
 	p.best, p.top = probs[order[0]], order[0]
 	for r, i := range order {
 		if e.y[i] {
