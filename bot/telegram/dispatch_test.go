@@ -54,7 +54,6 @@ func TestTrackerWatermark(t *testing.T) {
 	}
 }
 
-
 // waitFor polls cond until it holds, failing after a deadline. It is for
 // state with no channel to wait on.
 func waitFor(t testing.TB, cond func() bool) {

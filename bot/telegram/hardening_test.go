@@ -241,3 +241,76 @@ func TestWebhookShutdown(t *testing.T) {
 		t.Errorf("the drain log in webhook mode must say the answers are lost:\n%s", logs)
 	}
 }
+
+// receive takes n values from c, failing after a deadline.
+func receive[T any](t *testing.T, c <-chan T, n int) {
+	t.Helper()
+	deadline := time.NewTimer(telegramtest.Stall)
+	defer deadline.Stop()
+	for range n {
+		select {
+		case <-c:
+		case <-deadline.C:
+			t.Fatalf("timed out waiting for %d values", n)
+		}
+	}
+}
+
+// TestCrashLosesNothing kills the bot (no drain, nothing confirmed at the
+// end) in the middle of a flood, with answers given and answers held, and
+// starts it again: every update is answered at least once; with
+// state_file, exactly once.
+func TestCrashLosesNothing(t *testing.T) {
+	for _, withState := range []bool{false, true} {
+		t.Run(fmt.Sprintf("state_file=%v", withState), func(t *testing.T) {
+			fake := telegramtest.New(t, testToken)
+			statePath := t.TempDir() + "/telegram.state"
+			cfg := func(c *Config) {
+				c.Workers, c.Queue = 4, 64
+				if withState {
+					c.StateFile = statePath
+				}
+			}
+			f := newQA()
+			f.gate = make(chan struct{})
+			f.entered = make(chan string, 1000)
+			h := start(t, fake, options{qa: f, cfg: cfg})
+			ids := map[int64][]int{}
+			const n, answered = 300, 100
+			for i := range n {
+				chat := int64(200 + i%20)
+				_, id := fake.AddMessage(telegramtest.Message{UserID: chat, Text: fmt.Sprintf("echo %d", i)})
+				ids[chat] = append(ids[chat], id)
+			}
+			for range answered {
+				f.gate <- struct{}{}
+			}
+			// Each worker has started the question after its last answer:
+			// those answers are out, and the rest held.
+			receive(t, f.entered, answered+4)
+			if got := fake.SentCount(); got != answered {
+				t.Fatalf("%d answers before the kill, want %d", got, answered)
+			}
+			h.kill()
+			close(f.gate)
+
+			h2 := start(t, fake, options{cfg: cfg})
+			fake.Wait(t, "an answer to every update", func() bool {
+				sent := fake.Sent()
+				for chat, list := range ids {
+					for _, id := range list {
+						if len(repliesTo(sent, chat, id)) == 0 {
+							return false
+						}
+					}
+				}
+				return true
+			})
+			h2.stop()
+			if withState {
+				checkExactlyOnce(t, fake.Sent(), ids)
+			}
+			t.Logf("%d replies to %d updates", fake.SentCount(), n)
+		})
+	}
+}

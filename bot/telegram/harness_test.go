@@ -192,6 +192,16 @@ func (h *harness) stop() error {
 	}
 }
 
+// kill stops Run as SIGKILL would: no drain, nothing more confirmed or
+// saved. Answers held then are never sent.
+func (h *harness) kill() {
+	h.t.Helper()
+	h.a.killed.Store(true)
+	if err := h.stop(); err != nil {
+		h.t.Errorf("Run = %v at a kill", err)
+	}
+}
+
 func (h *harness) checkNoSecrets() {
 	h.t.Helper()
 	logs := h.logs.String()
