@@ -1,10 +1,15 @@
 package telegram
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -312,5 +317,143 @@ func TestCrashLosesNothing(t *testing.T) {
 			}
 			t.Logf("%d replies to %d updates", fake.SentCount(), n)
 		})
+	}
+}
+
+// clock is a test clock, moved on by hand.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// TestReadyWhenPollingFails: /healthz asks Ready. It turns false once
+// getUpdates has failed for longer than 2 × poll_timeout + request_timeout,
+// on a 409 Conflict (another poller) or a getUpdates that hangs, and true
+// again once polling works.
+func TestReadyWhenPollingFails(t *testing.T) {
+	fake := telegramtest.New(t, testToken)
+	c := &clock{now: time.Now()}
+	h := start(t, fake, options{prep: func(a *Adapter) { a.now = c.Now }})
+	stall := h.a.cfg.stallAfter()
+	if stall != 2*h.a.cfg.PollTimeout+h.a.cfg.RequestTimeout {
+		t.Fatalf("stall time %s", stall)
+	}
+	h.ask(61, "echo polling works")
+
+	conflicts := make([]telegramtest.Fault, 10000)
+	for i := range conflicts {
+		conflicts[i] = telegramtest.Conflict
+	}
+	fake.Fail("getUpdates", conflicts...)
+	fake.Wait(t, "a few 409s", func() bool { return h.metrics.errorCount("conflict") >= 3 })
+	c.advance(stall - time.Second)
+	if !h.a.Ready() {
+		t.Error("not ready before polling failed for the stall time")
+	}
+	c.advance(2 * time.Second)
+	if h.a.Ready() {
+		t.Errorf("ready after %s of 409 Conflict", stall+time.Second)
+	}
+	fake.Heal("getUpdates")
+	h.ask(61, "echo polling works again")
+	waitFor(t, h.a.Ready)
+
+	fake.Fail("getUpdates", telegramtest.Hang)
+	fake.Wait(t, "a hung getUpdates", func() bool { return fake.Faults("getUpdates") == 0 })
+	c.advance(stall + time.Second)
+	if h.a.Ready() {
+		t.Errorf("ready with getUpdates hung for %s", stall+time.Second)
+	}
+}
+
+// TestWebhookClosesSlowAndIdle: the webhook server closes a connection
+// whose body trickles in and a keep-alive connection left idle, and keeps
+// at most webhookConns connections open: more wait to be accepted, and
+// are served once others close.
+func TestWebhookClosesSlowAndIdle(t *testing.T) {
+	fake := telegramtest.New(t, testToken)
+	var mu sync.Mutex
+	open, peak := 0, 0
+	h, base := webhookHarness(t, fake, options{
+		cfg: func(c *Config) { c.WebhookMaxConnections = 1 },
+		prep: func(a *Adapter) {
+			a.timeouts.read = 200 * time.Millisecond
+			a.timeouts.idle = 200 * time.Millisecond
+			a.timeouts.connState = func(_ net.Conn, s http.ConnState) {
+				mu.Lock()
+				defer mu.Unlock()
+				switch s {
+				case http.StateNew:
+					open++
+					peak = max(peak, open)
+				case http.StateClosed, http.StateHijacked:
+					open--
+				}
+			}
+		},
+	})
+	addr := strings.TrimPrefix(base, "http://")
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(telegramtest.Stall))
+		return c
+	}
+	// closed reads from c until the server closes it.
+	closed := func(c net.Conn) error {
+		_, err := io.Copy(io.Discard, c)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return errors.New("the server never closed the connection")
+		}
+		return nil
+	}
+
+	slow := dial()
+	fmt.Fprintf(slow, "POST /hooks/telegram HTTP/1.1\r\nHost: x\r\nX-Telegram-Bot-Api-Secret-Token: %s\r\nContent-Length: 1000\r\n\r\n{\"update_id\"", testSecret)
+	if err := closed(slow); err != nil {
+		t.Errorf("a body that never ends: %v", err)
+	}
+	slow.Close()
+
+	limit := webhookConns(&h.a.cfg)
+	errs := make(chan error, limit+5)
+	for range limit + 5 {
+		go func() {
+			c := dial()
+			defer c.Close()
+			io.WriteString(c, "GET /hooks/telegram HTTP/1.1\r\nHost: x\r\n\r\n")
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				errs <- fmt.Errorf("no response: %w", err)
+				return
+			}
+			resp.Body.Close()
+			errs <- closed(c) // idle after its request
+		}()
+	}
+	for range limit + 5 {
+		if err := <-errs; err != nil {
+			t.Errorf("a keep-alive connection left idle: %v", err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if peak > limit {
+		t.Errorf("%d connections open at once, want at most %d", peak, limit)
 	}
 }

@@ -119,6 +119,7 @@ type options struct {
 	cfg   func(*Config)
 	limit bot.LimitConfig
 	qa    *fakeQA
+	prep  func(*Adapter) // called before Run
 }
 
 // testConfig is a Config for the fake: short waits, no typing action.
@@ -155,6 +156,9 @@ func start(t testing.TB, fake *telegramtest.Server, o options) *harness {
 		t.Fatalf("New: %v", err)
 	}
 	h.a = a
+	if o.prep != nil {
+		o.prep(a)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	go func() { h.done <- a.Run(ctx) }()

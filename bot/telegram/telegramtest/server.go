@@ -301,6 +301,14 @@ func (s *Server) Fail(method string, faults ...Fault) {
 	s.faults[method] = append(s.faults[method], faults...)
 }
 
+// Heal drops the unused faults of method.
+func (s *Server) Heal(method string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.faults, method)
+	s.progress()
+}
+
 // Faults returns how many injected faults for method are still unused.
 func (s *Server) Faults(method string) int {
 	s.mu.Lock()
