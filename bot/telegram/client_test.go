@@ -200,3 +200,37 @@ func TestClientWaitEndsWithContext(t *testing.T) {
 		t.Errorf("%d requests, want 1: a cancelled wait must not retry", n)
 	}
 }
+
+// TestClientTimeout checks a request that gets no answer within the
+// request timeout is counted as a timeout and sent again.
+func TestClientTimeout(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		first := n == 1
+		mu.Unlock()
+		if first {
+			<-release // hang: answer nothing until the test ends
+			return
+		}
+		io.WriteString(w, okReply.body)
+	}))
+	defer srv.Close()
+	defer close(release)
+	var waits []time.Duration
+	var kinds []string
+	c := testClient(&waits, &kinds)
+	c.requestTimeout = 200 * time.Millisecond
+	c.maxRetries = 10 // a busy machine may time out a retry too
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/bot1:x/getMe", nil)
+	resp, err := c.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("Do = %v, %v; want the retry's 200", resp, err)
+	}
+	if len(kinds) == 0 || kinds[0] != "timeout" {
+		t.Errorf("platform errors %v, want a timeout first", kinds)
+	}
+}
