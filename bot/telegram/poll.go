@@ -58,7 +58,6 @@ func (h *health) healthy(now time.Time, stall time.Duration) bool {
 
 // poll takes updates until ctx is done.
 func (a *Adapter) poll(ctx context.Context) {
-	a.health.set(a.now(), false)
 	for attempt := 0; ctx.Err() == nil; {
 		if a.full() {
 			a.health.set(a.now(), true)

@@ -367,6 +367,7 @@ func (a *Adapter) runPolling(ctx context.Context) {
 	if _, err := a.tg.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil && ctx.Err() == nil {
 		a.apiFailed("deleteWebhook", err)
 	}
+	a.health.set(a.now(), false)
 	a.ready.Store(true)
 	mark, _ := a.track.watermark()
 	a.log.Info("telegram: connected", "bot", "@"+a.me.Username, "mode", "polling",
