@@ -33,12 +33,11 @@ type tracker struct {
 	order []int64 // taken, above the mark, in order
 	done  map[int64]bool
 	mark  int64
-	last  int64         // highest ID taken
-	moved chan struct{} // closed and replaced when the mark moves
+	last  int64 // highest ID taken
 }
 
 func newTracker(mark int64) *tracker {
-	return &tracker{done: make(map[int64]bool), mark: mark, last: mark, moved: make(chan struct{})}
+	return &tracker{done: make(map[int64]bool), mark: mark, last: mark}
 }
 
 // take records id as taken and reports whether it is new: an ID at or
@@ -75,23 +74,19 @@ func (t *tracker) finish(ids ...int64) {
 	for _, id := range ids {
 		t.done[id] = true
 	}
-	old := t.mark
 	for len(t.order) > 0 && t.done[t.order[0]] {
 		t.mark = t.order[0]
 		delete(t.done, t.order[0])
 		t.order = t.order[1:]
 	}
-	if t.mark != old {
-		close(t.moved)
-		t.moved = make(chan struct{})
-	}
 }
 
-// watermark returns the mark and a channel closed when it next moves.
-func (t *tracker) watermark() (int64, <-chan struct{}) {
+// watermark returns the highest ID such that it and every ID taken before
+// it are done.
+func (t *tracker) watermark() int64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.mark, t.moved
+	return t.mark
 }
 
 // snapshot returns the mark and the IDs done above it, in order.

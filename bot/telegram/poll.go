@@ -8,10 +8,12 @@ package telegram
 //
 // Telegram returns every unconfirmed update from the offset on, up to 100,
 // and returns at once while there is one: the updates still held come back
-// in each batch and are skipped. When a batch brings nothing new, the
-// poller waits for the watermark to move, or repollEvery, before asking
-// again. So while one update waits (a long 429), the next 99 updates are
-// still answered, but no more than that until it is done.
+// in each batch and are skipped. So when a batch holds updates already
+// taken, the poller asks again only once half of what it holds is
+// answered, or after repollEvery: asking at each answer would fetch the
+// same updates over and over. While one update waits (a long 429), the
+// next 99 updates are still answered, within repollEvery of coming, but no
+// more than that until it is done.
 //
 // The poller is healthy while getUpdates answers: Ready turns false when
 // no getUpdates has succeeded for stallAfter (2 × PollTimeout +
@@ -68,8 +70,7 @@ func (a *Adapter) poll(ctx context.Context) {
 			a.health.set(a.now(), false)
 			continue
 		}
-		mark, moved := a.track.watermark()
-		updates, err := a.getUpdates(ctx, mark+1)
+		updates, err := a.getUpdates(ctx, a.track.watermark()+1)
 		if ctx.Err() != nil {
 			return
 		}
@@ -92,13 +93,14 @@ func (a *Adapter) poll(ctx context.Context) {
 		}
 		attempt = 0
 		a.health.set(a.now(), false)
-		taken := 0
+		taken, again := 0, 0
 		for _, u := range updates {
 			if a.full() {
 				break // left with Telegram until there is room
 			}
 			if !a.track.take(u.ID) {
-				continue // held already
+				again++ // held already
+				continue
 			}
 			if a.prior[u.ID] {
 				a.track.finish(u.ID) // answered by the last run (state_file)
@@ -110,14 +112,24 @@ func (a *Adapter) poll(ctx context.Context) {
 			}
 			taken++
 		}
-		if taken == 0 && len(updates) > 0 && !a.full() {
-			t := time.NewTimer(repollEvery)
-			select {
-			case <-moved:
-			case <-t.C:
-			case <-ctx.Done():
-			}
-			t.Stop()
+		if again > 0 {
+			a.waitAnswered(ctx, a.held.Load()/2)
+		}
+	}
+}
+
+// waitAnswered waits until the adapter holds at most n updates, for at
+// most repollEvery.
+func (a *Adapter) waitAnswered(ctx context.Context, n int64) {
+	t := time.NewTimer(repollEvery)
+	defer t.Stop()
+	for a.held.Load() > n {
+		select {
+		case <-a.room:
+		case <-t.C:
+			return
+		case <-ctx.Done():
+			return
 		}
 	}
 }

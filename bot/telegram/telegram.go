@@ -355,7 +355,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	if a.cfg.Mode == "polling" {
 		a.confirm()
 	}
-	mark, _ := a.track.watermark()
+	mark := a.track.watermark()
 	a.log.Info("telegram: stopped", "last_update_id", mark)
 	return served
 }
@@ -369,7 +369,7 @@ func (a *Adapter) runPolling(ctx context.Context) {
 	}
 	a.health.set(a.now(), false)
 	a.ready.Store(true)
-	mark, _ := a.track.watermark()
+	mark := a.track.watermark()
 	a.log.Info("telegram: connected", "bot", "@"+a.me.Username, "mode", "polling",
 		"workers", a.cfg.Workers, "queue", a.cfg.Queue, "offset", mark+1)
 	a.poll(ctx)
@@ -424,7 +424,7 @@ func (a *Adapter) setCommands(ctx context.Context) {
 // next getUpdates, which shutdown cancels.
 func (a *Adapter) confirm() {
 	a.persist()
-	mark, _ := a.track.watermark()
+	mark := a.track.watermark()
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.RequestTimeout)
 	defer cancel()
 	v := url.Values{"offset": {strconv.FormatInt(mark+1, 10)}, "timeout": {"0"}, "limit": {"1"}}
