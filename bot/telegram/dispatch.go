@@ -126,6 +126,12 @@ func (a *Adapter) submit(u *models.Update, done func(...int64)) error {
 		done(u.ID)
 		return nil
 	}
+	a.busyMu.Lock()
+	told := a.busy[key] != nil
+	a.busyMu.Unlock()
+	if told { // refused until told, so that what is refused comes after what is answered
+		return a.refuse(key, u, done)
+	}
 	if a.held.Add(1) > int64(a.cfg.Queue) {
 		a.held.Add(-1)
 		return a.refuse(key, u, done)
@@ -167,7 +173,9 @@ type refused struct {
 }
 
 // refuse tells u's chat it is busy: it queues one notice per chat, and
-// folds later refusals into the notice pending.
+// folds later refusals into the notice pending. Until that notice is sent
+// the chat's new updates are refused too, so the notice, which comes after
+// the chat's queued answers, covers the last of its updates.
 func (a *Adapter) refuse(key string, u *models.Update, done func(...int64)) error {
 	a.metrics.PlatformError(platform, "busy")
 	a.busyMu.Lock()
