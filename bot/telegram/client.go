@@ -8,8 +8,12 @@ package telegram
 //
 //   - 429 Too Many Requests: wait retry_after (cancelled with the request's
 //     context), then send again.
-//   - 5xx, malformed JSON, timeouts and dropped connections: back off
-//     exponentially and send again.
+//   - 5xx, timeouts and dropped connections: back off exponentially and
+//     send again.
+//   - a 200 whose body is not JSON: Telegram carried the request out, and
+//     only its answer is lost on the way. A read (getUpdates, getMe) is
+//     sent again; anything else is not, since sending it again would post
+//     it twice: Do returns errUnreadable, which callers take as done.
 //   - 409 Conflict on getUpdates (another poller with the same token): log
 //     one clear line and back off before handing the error to the library.
 //
@@ -27,10 +31,14 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
+
+// errUnreadable is returned by Do for a request Telegram answered 200 with
+// a body that could not be read: it was carried out.
+var errUnreadable = errors.New("answered 200 with a malformed body")
 
 type apiClient struct {
 	http           *http.Client
@@ -115,6 +123,11 @@ func (c *apiClient) Do(req *http.Request) (*http.Response, error) {
 			kind = "malformed"
 			if resp.StatusCode >= 500 {
 				kind = "server_error"
+			} else if resp.StatusCode/100 == 2 && !strings.HasPrefix(method, "get") {
+				c.platformError(kind)
+				c.log.Warn("telegram: bot api answered 200 with a malformed body; not retried, as Telegram carried the request out",
+					"method", method, "bytes", len(data))
+				return nil, fmt.Errorf("%s: %w", method, errUnreadable)
 			}
 		case resp.StatusCode == http.StatusTooManyRequests || env.ErrorCode == http.StatusTooManyRequests:
 			kind = "rate_limited"
@@ -231,10 +244,23 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// postForm sends one Bot API request with form values, outside the library,
-// through the same retrying client. It is used only for what the library
-// does not expose: confirming the polling offset at shutdown.
-func (c *apiClient) postForm(ctx context.Context, base, token, method string, v url.Values) error {
+// apiError is a Bot API response with ok false.
+type apiError struct {
+	Method      string
+	Code        int
+	Description string
+}
+
+func (e *apiError) Error() string {
+	return fmt.Sprintf("%s: %s (%d)", e.Method, e.Description, e.Code)
+}
+
+// call sends one Bot API request with form values, outside the library,
+// through the same retrying client, and decodes its result into result
+// (unless nil). It is used for getUpdates, whose library loop confirms
+// updates too early (see poll.go). A response with ok false is an
+// *apiError.
+func (c *apiClient) call(ctx context.Context, base, token, method string, v url.Values, result any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/bot"+token+"/"+method,
 		bytes.NewReader([]byte(v.Encode())))
 	if err != nil {
@@ -246,12 +272,24 @@ func (c *apiClient) postForm(ctx context.Context, base, token, method string, v 
 		return err
 	}
 	defer resp.Body.Close()
-	var env envelope
+	var env struct {
+		envelope
+		Result json.RawMessage `json:"result"`
+	}
 	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil || env.OK == nil {
 		return fmt.Errorf("%s: malformed response", method)
 	}
 	if !*env.OK {
-		return fmt.Errorf("%s: %s (%s)", method, env.Description, strconv.Itoa(env.ErrorCode))
+		code := env.ErrorCode
+		if code == 0 {
+			code = resp.StatusCode
+		}
+		return &apiError{Method: method, Code: code, Description: env.Description}
+	}
+	if result != nil {
+		if err := json.Unmarshal(env.Result, result); err != nil {
+			return fmt.Errorf("%s: malformed result: %w", method, err)
+		}
 	}
 	return nil
 }

@@ -75,6 +75,7 @@ func testClient(waits *[]time.Duration, kinds *[]string) *apiClient {
 func TestClientRetries(t *testing.T) {
 	tests := []struct {
 		name      string
+		method    string // default sendMessage
 		script    []reply
 		calls     int
 		status    int // of the response the library gets
@@ -82,21 +83,23 @@ func TestClientRetries(t *testing.T) {
 		kinds     []string
 		maxRetryA time.Duration
 	}{
-		{"429 waits retry_after", []reply{tooMany("7")}, 2, 200,
+		{"429 waits retry_after", "", []reply{tooMany("7")}, 2, 200,
 			[]time.Duration{7 * time.Second}, []string{"rate_limited"}, 0},
-		{"429 longer than max_retry_after is not waited out", []reply{tooMany("120")}, 1, 429,
+		{"429 longer than max_retry_after is not waited out", "", []reply{tooMany("120")}, 1, 429,
 			nil, []string{"rate_limited"}, 0},
-		{"max_retry_after is configurable", []reply{tooMany("120")}, 2, 200,
+		{"max_retry_after is configurable", "", []reply{tooMany("120")}, 2, 200,
 			[]time.Duration{2 * time.Minute}, []string{"rate_limited"}, time.Hour},
-		{"5xx backs off exponentially, up to its cap", []reply{badGateway, badGateway, badGateway}, 4, 200,
+		{"5xx backs off exponentially, up to its cap", "", []reply{badGateway, badGateway, badGateway}, 4, 200,
 			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond},
 			[]string{"server_error", "server_error", "server_error"}, 0},
-		{"retries are bounded", []reply{badGateway, badGateway, badGateway, badGateway, badGateway}, 4, 502,
+		{"retries are bounded", "", []reply{badGateway, badGateway, badGateway, badGateway, badGateway}, 4, 502,
 			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond},
 			[]string{"server_error", "server_error", "server_error", "server_error"}, 0},
-		{"malformed JSON is retried", []reply{malformedReply}, 2, 200,
+		{"a 200 with malformed JSON is not retried: Telegram sent it", "", []reply{malformedReply}, 1, 0,
+			nil, []string{"malformed"}, 0},
+		{"a read answered 200 with malformed JSON is retried", "getUpdates", []reply{malformedReply}, 2, 200,
 			[]time.Duration{100 * time.Millisecond}, []string{"malformed"}, 0},
-		{"a plain error is not retried", []reply{{400, `{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`}}, 1, 400,
+		{"a plain error is not retried", "", []reply{{400, `{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`}}, 1, 400,
 			nil, nil, 0},
 	}
 	for _, tt := range tests {
@@ -108,14 +111,23 @@ func TestClientRetries(t *testing.T) {
 			if tt.maxRetryA != 0 {
 				c.maxRetryAfter = tt.maxRetryA
 			}
-			req, _ := http.NewRequest(http.MethodPost, url+"/bot123:secret/sendMessage", strings.NewReader("chat_id=1&text=hi"))
-			resp, err := c.Do(req)
-			if err != nil {
-				t.Fatalf("Do: %v", err)
+			method := tt.method
+			if method == "" {
+				method = "sendMessage"
 			}
-			body, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != tt.status {
-				t.Errorf("status %d (%s), want %d", resp.StatusCode, body, tt.status)
+			req, _ := http.NewRequest(http.MethodPost, url+"/bot123:secret/"+method, strings.NewReader("chat_id=1&text=hi"))
+			resp, err := c.Do(req)
+			switch {
+			case tt.status == 0 && !errors.Is(err, errUnreadable):
+				t.Errorf("Do = %v, want errUnreadable", err)
+			case tt.status == 0:
+			case err != nil:
+				t.Fatalf("Do: %v", err)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				if resp.StatusCode != tt.status {
+					t.Errorf("status %d (%s), want %d", resp.StatusCode, body, tt.status)
+				}
 			}
 			if n := calls(); n != tt.calls {
 				t.Errorf("%d requests, want %d", n, tt.calls)
@@ -186,5 +198,39 @@ func TestClientWaitEndsWithContext(t *testing.T) {
 	}
 	if n := calls(); n != 1 {
 		t.Errorf("%d requests, want 1: a cancelled wait must not retry", n)
+	}
+}
+
+// TestClientTimeout checks a request that gets no answer within the
+// request timeout is counted as a timeout and sent again.
+func TestClientTimeout(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		first := n == 1
+		mu.Unlock()
+		if first {
+			<-release // hang: answer nothing until the test ends
+			return
+		}
+		io.WriteString(w, okReply.body)
+	}))
+	defer srv.Close()
+	defer close(release)
+	var waits []time.Duration
+	var kinds []string
+	c := testClient(&waits, &kinds)
+	c.requestTimeout = 200 * time.Millisecond
+	c.maxRetries = 10 // a busy machine may time out a retry too
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/bot1:x/getMe", nil)
+	resp, err := c.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("Do = %v, %v; want the retry's 200", resp, err)
+	}
+	if len(kinds) == 0 || kinds[0] != "timeout" {
+		t.Errorf("platform errors %v, want a timeout first", kinds)
 	}
 }

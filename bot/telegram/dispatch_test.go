@@ -1,112 +1,45 @@
 package telegram
 
 import (
-	"sync"
+	"slices"
 	"testing"
 	"time"
 )
 
-// TestDispatcherOrderAndBound pushes interleaved jobs for several chats and
-// checks each chat's jobs ran in order, never two at once for one chat, and
-// never more held than the bound.
-func TestDispatcherOrderAndBound(t *testing.T) {
-	const chats, per, workers, max = 10, 50, 4, 8
-	d := newDispatcher(workers, max, 0)
-	var mu sync.Mutex
-	got := make(map[int64][]int)
-	running := make(map[int64]bool)
-	peak := 0
-	id := int64(0)
-	for i := range per {
-		for c := range int64(chats) {
-			id++
-			c, i := c, i
-			ok := d.push(job{id: id, key: c, run: func() bool {
-				mu.Lock()
-				if running[c] {
-					t.Errorf("chat %d: two jobs at once", c)
-				}
-				running[c] = true
-				if h := d.pending(); h > peak {
-					peak = h
-				}
-				mu.Unlock()
-				mu.Lock()
-				running[c] = false
-				got[c] = append(got[c], i)
-				mu.Unlock()
-				return true
-			}})
-			if !ok {
-				t.Fatal("push on an open dispatcher = false")
-			}
+// TestTrackerWatermark checks the watermark stops below the oldest update
+// not done, however many after it are, and that the state kept for a
+// restart names those done above it.
+func TestTrackerWatermark(t *testing.T) {
+	tr := newTracker(100)
+	for id := int64(101); id <= 105; id++ {
+		if !tr.take(id) {
+			t.Fatalf("take(%d) = false for a new update", id)
 		}
 	}
-	d.close()
-	waitClosed(t, d.wait())
-	for c := range int64(chats) {
-		if len(got[c]) != per {
-			t.Fatalf("chat %d ran %d jobs, want %d", c, len(got[c]), per)
-		}
-		for i, v := range got[c] {
-			if v != i {
-				t.Fatalf("chat %d job %d ran as %d: out of order", c, i, v)
-			}
-		}
+	if tr.take(103) {
+		t.Error("take(103) = true for an update held already")
 	}
-	if peak > max {
-		t.Errorf("held %d jobs at once, bound is %d", peak, max)
+	tr.finish(102, 104)
+	if m := tr.watermark(); m != 100 {
+		t.Errorf("watermark with 101 not done = %d, want 100", m)
 	}
-	if w := d.watermark(); w != id {
-		t.Errorf("watermark = %d, want %d", w, id)
+	if s := tr.snapshot(); s.LastUpdateID != 100 || !slices.Equal(s.Answered, []int64{102, 104}) {
+		t.Errorf("snapshot = %+v, want mark 100 and 102, 104 answered", s)
 	}
-	if d.push(job{id: id + 1, key: 0, run: func() bool { return true }}) {
-		t.Error("push on a closed dispatcher = true")
+	tr.finish(101)
+	if m := tr.watermark(); m != 102 {
+		t.Errorf("watermark = %d, want 102", m)
 	}
-}
-
-// TestDispatcherWatermark checks the watermark stops below the oldest
-// unfinished update even when later ones (other chats) are done.
-func TestDispatcherWatermark(t *testing.T) {
-	d := newDispatcher(2, 10, 100)
-	block := make(chan struct{})
-	started := make(chan struct{})
-	d.push(job{id: 101, key: 1, run: func() bool { close(started); <-block; return true }})
-	<-started
-	done := make(chan struct{})
-	d.push(job{id: 102, key: 2, run: func() bool { close(done); return true }})
-	<-done
-	waitFor(t, func() bool { return d.pending() == 1 })
-	if w := d.watermark(); w != 100 {
-		t.Errorf("watermark with 101 running = %d, want 100", w)
+	if s := tr.snapshot(); !slices.Equal(s.Answered, []int64{104}) {
+		t.Errorf("answered above the mark = %v, want [104]", s.Answered)
 	}
-	close(block)
-	waitFor(t, func() bool { return d.watermark() == 102 })
-	d.close()
-	waitClosed(t, d.wait())
-}
-
-// TestDispatcherGivenUp checks an update given up at shutdown holds the
-// watermark below it, so a restart gets it again, while the updates before
-// it are confirmed.
-func TestDispatcherGivenUp(t *testing.T) {
-	d := newDispatcher(1, 10, 100)
-	d.push(job{id: 101, key: 1, run: func() bool { return true }})
-	d.push(job{id: 102, key: 2, run: func() bool { return false }})
-	d.push(job{id: 103, key: 3, run: func() bool { return true }})
-	d.close()
-	waitClosed(t, d.wait())
-	if w := d.watermark(); w != 101 {
-		t.Errorf("watermark = %d, want 101: 102 was given up", w)
+	tr.untake(105)
+	if !tr.take(105) {
+		t.Error("an update untaken cannot be taken again")
 	}
-}
-
-func waitClosed(t testing.TB, c <-chan struct{}) {
-	t.Helper()
-	select {
-	case <-c:
-	case <-time.After(10 * time.Second):
-		t.Fatal("timed out")
+	tr.finish(103, 105)
+	if m := tr.watermark(); m != 105 {
+		t.Errorf("watermark = %d, want 105", m)
 	}
 }
 
@@ -114,7 +47,7 @@ func waitClosed(t testing.TB, c <-chan struct{}) {
 // state with no channel to wait on.
 func waitFor(t testing.TB, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("timed out waiting for a condition")

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"strconv"
@@ -25,14 +26,24 @@ const (
 	ask                   // a question
 )
 
-// handle answers one update. A panic is recovered and logged: the update
-// counts as done, and the bot goes on with the next.
+// Short replies of the adapter's own.
+const (
+	busyText  = "I am busy with many questions in this chat right now: please ask again in a minute."
+	errorText = "Sorry, something went wrong while answering that. Please ask again."
+)
+
+// handle answers one update. A panic is recovered, logged and counted, and
+// the message gets a short "something went wrong": the update counts as
+// done, and the bot goes on with the next.
 func (a *Adapter) handle(u *models.Update) {
 	defer func() {
 		if r := recover(); r != nil {
 			a.metrics.PlatformError(platform, "panic")
 			a.log.Error("telegram: panic while handling an update; going on",
 				"update_id", u.ID, "panic", a.scrub(fmt.Sprint(r)), "stack", string(debug.Stack()))
+			if u.Message != nil {
+				a.send(a.hard, u.ID, u.Message, []string{errorText}, "")
+			}
 		}
 	}()
 	switch {
@@ -205,7 +216,11 @@ func (a *Adapter) send(ctx context.Context, id int64, m *models.Message, texts [
 		if m.IsTopicMessage {
 			p.MessageThreadID = m.MessageThreadID
 		}
-		if _, err := a.tg.SendMessage(ctx, p); err != nil {
+		_, err := a.tg.SendMessage(ctx, p)
+		if errors.Is(err, errUnreadable) {
+			continue // sent: apiClient logged the garbled answer
+		}
+		if err != nil {
 			a.apiFailed("sendMessage", err, "update_id", id, "chat_id", m.Chat.ID, "part", i+1, "parts", len(texts))
 			return
 		}

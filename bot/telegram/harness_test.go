@@ -119,6 +119,7 @@ type options struct {
 	cfg   func(*Config)
 	limit bot.LimitConfig
 	qa    *fakeQA
+	prep  func(*Adapter) // called before Run
 }
 
 // testConfig is a Config for the fake: short waits, no typing action.
@@ -155,6 +156,9 @@ func start(t testing.TB, fake *telegramtest.Server, o options) *harness {
 		t.Fatalf("New: %v", err)
 	}
 	h.a = a
+	if o.prep != nil {
+		o.prep(a)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	go func() { h.done <- a.Run(ctx) }()
@@ -189,6 +193,16 @@ func (h *harness) stop() error {
 	case <-time.After(30 * time.Second):
 		h.t.Fatal("Run did not return after cancel")
 		return nil
+	}
+}
+
+// kill stops Run as SIGKILL would: no drain, nothing more confirmed or
+// saved. Answers held then are never sent.
+func (h *harness) kill() {
+	h.t.Helper()
+	h.a.killed.Store(true)
+	if err := h.stop(); err != nil {
+		h.t.Errorf("Run = %v at a kill", err)
 	}
 }
 

@@ -3,11 +3,14 @@
 // each into a plain question for bot.Service, and renders the reply as
 // Telegram HTML.
 //
-// Updates are handled at most Queue at a time by Workers goroutines, in
-// order within a chat (see dispatch.go). In polling mode an update is
-// answered exactly once across a clean restart: at shutdown the adapter
-// stops polling, finishes every update it took, then confirms the offset
-// of the last one with the Bot API and, when StateFile is set, saves it.
+// Updates are answered by Workers goroutines, in order within a chat, at
+// most Queue held at once, and a chat that waits never holds up the
+// others (see dispatch.go). In polling mode an update is confirmed to the
+// Bot API only once it is answered (see poll.go), so a crash loses
+// nothing; with StateFile, what was answered is recorded as it is, so a
+// restart does not answer it again. At shutdown the adapter stops taking
+// updates, finishes those it took (for at most DrainTimeout), and confirms
+// the last.
 package telegram
 
 import (
@@ -23,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,10 +55,10 @@ type Config struct {
 	WebhookMaxConnections int          // Telegram's max_connections; default 40
 	Listener              net.Listener // if set, the webhook server uses it instead of WebhookListen
 
-	StateFile string // polling: file the offset is kept in across restarts; empty: none
+	StateFile string // polling: file the answered updates are recorded in across restarts; empty: none
 
 	Workers        int           // updates answered at once; default 8
-	Queue          int           // updates held (queued or being answered); default 32 per worker
+	Queue          int           // updates held (queued or being answered); default 32 per worker; one chat holds at most half
 	RequestTimeout time.Duration // one Bot API request; default 30s
 	MaxRetries     int           // retries of a failed request; default 5
 	MaxRetryAfter  time.Duration // longest 429 retry_after waited; default 60s
@@ -151,17 +155,40 @@ type Adapter struct {
 	client  *apiClient
 	scrub   func(string) string
 
-	ready   atomic.Bool
-	running atomic.Bool
-	stopRun atomic.Pointer[context.CancelCauseFunc] // ends Run with an error
+	now      func() time.Time // the clock of the poller's health
+	timeouts webhookTimeouts
+
+	ready    atomic.Bool
+	running  atomic.Bool
+	stopping atomic.Bool                             // shutdown began: take no more updates
+	killed   atomic.Bool                             // tests: the process is dead, it writes nothing more
+	stopRun  atomic.Pointer[context.CancelCauseFunc] // ends Run with an error
 
 	// set by Run before any update is handled
-	tg   *tg.Bot
-	me   models.User
-	hard context.Context // for replies; cancelled when the drain time is up
-	disp *dispatcher
+	tg     *tg.Bot
+	me     models.User
+	hard   context.Context // for replies; cancelled when the drain time is up
+	pool   *bot.Pool
+	held   atomic.Int64  // updates submitted and not yet answered
+	room   chan struct{} // an update was answered
+	busyMu sync.Mutex
+	busy   map[string]*refused // pending busy notices, by pool key
+	health health
+
+	// polling
+	track  *tracker
+	prior  map[int64]bool // answered above the last run's watermark
+	saveMu sync.Mutex
+	saved  state // last written to StateFile
+
+	// webhook
 	seen *bot.Seen[int64]
-	base int64 // updates up to this ID were handled by an earlier run
+}
+
+// webhookTimeouts are the webhook server's; tests shorten them.
+type webhookTimeouts struct {
+	read, idle time.Duration
+	connState  func(net.Conn, http.ConnState)
 }
 
 // New returns an Adapter answering with svc. It checks cfg but does not
@@ -173,7 +200,8 @@ func New(svc *bot.Service, cfg Config, log *slog.Logger) (*Adapter, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &Adapter{svc: svc, cfg: cfg, log: log, metrics: svc.Metrics()}
+	a := &Adapter{svc: svc, cfg: cfg, log: log, metrics: svc.Metrics(), now: time.Now,
+		timeouts: webhookTimeouts{read: webhookReadTimeout, idle: webhookIdleTimeout}}
 	secrets := []string{cfg.Token, cfg.WebhookSecret}
 	a.scrub = func(s string) string {
 		for _, v := range secrets {
@@ -199,8 +227,15 @@ func New(svc *bot.Service, cfg Config, log *slog.Logger) (*Adapter, error) {
 // Name implements bot.Adapter.
 func (a *Adapter) Name() string { return platform }
 
-// Ready reports whether the bot is connected and taking updates.
-func (a *Adapter) Ready() bool { return a.ready.Load() }
+// Ready reports whether the bot is connected and taking updates. In
+// polling mode it is false while getUpdates has failed (a 409 Conflict, a
+// hung or failing call) for longer than 2 × PollTimeout + RequestTimeout.
+func (a *Adapter) Ready() bool {
+	if !a.ready.Load() {
+		return false
+	}
+	return a.cfg.Mode != "polling" || a.health.healthy(a.now(), a.cfg.stallAfter())
+}
 
 // Run connects to the Bot API and answers updates until ctx is cancelled.
 // Then it stops taking updates, finishes those it took (for at most
@@ -217,26 +252,24 @@ func (a *Adapter) Run(ctx context.Context) error {
 	defer cancelHard()
 	a.hard = hard
 
-	base, err := a.loadState()
+	st, err := a.loadState()
 	if err != nil {
 		return fmt.Errorf("telegram: %w", err)
 	}
-	a.base = base
+	a.saved = st
+	a.track = newTracker(st.LastUpdateID)
+	a.prior = make(map[int64]bool, len(st.Answered))
+	for _, id := range st.Answered {
+		a.prior[id] = true
+	}
 	a.seen = bot.NewSeen[int64](4 * a.cfg.Queue)
 
 	b, err := tg.New(a.cfg.Token,
 		tg.WithServerURL(a.cfg.APIURL),
 		tg.WithSkipGetMe(),
 		tg.WithHTTPClient(a.cfg.PollTimeout, a.client),
-		tg.WithWorkers(1),
-		tg.WithNotAsyncHandlers(),
-		tg.WithUpdatesChannelCap(0),
-		tg.WithDefaultHandler(a.accept),
 		tg.WithErrorsHandler(a.libError),
 		tg.WithDebugHandler(func(string, ...any) {}),
-		tg.WithAllowedUpdates(allowedUpdates),
-		tg.WithInitialOffset(base),
-		tg.WithWebhookSecretToken(a.cfg.WebhookSecret), // checked again by the library
 	)
 	if err != nil {
 		return fmt.Errorf("telegram: %s", a.scrub(err.Error()))
@@ -256,25 +289,39 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.me = *me
 	a.setCommands(ctx)
 
-	a.disp = newDispatcher(a.cfg.Workers, a.cfg.Queue, base)
+	// The pool has room for Workers more than Queue: the adapter counts
+	// an update answered (held) a moment before the pool does.
+	a.pool = bot.NewPool(bot.PoolConfig{
+		Workers: a.cfg.Workers,
+		Queue:   a.cfg.Queue + a.cfg.Workers,
+		PerKey:  max(a.cfg.Queue/2, 1),
+		OnPanic: func(key string, v any) {
+			a.metrics.PlatformError(platform, "panic")
+			a.log.Error("telegram: panic in a worker; going on", "key", key, "panic", a.scrub(fmt.Sprint(v)))
+		},
+	})
+	a.room = make(chan struct{}, 1)
+	a.busy = make(map[string]*refused)
 	// runCtx ends with ctx, or when the token is revoked while running.
 	runCtx, stopRun := context.WithCancelCause(ctx)
 	defer stopRun(nil)
 	a.stopRun.Store(&stopRun)
-	persistDone := a.persist(runCtx)
-	// The drain time counts from the moment shutdown begins, even while
-	// the poller or the webhook still waits to hand over an update to a
-	// full dispatcher: answers waiting out a long retry_after must not hold
-	// the process past it.
+	// The drain time counts from the moment shutdown begins.
 	var (
 		drainOnce  sync.Once
 		drainTimer *time.Timer
 	)
 	startDrain := func() {
 		drainOnce.Do(func() {
+			a.stopping.Store(true)
+			a.ready.Store(false)
 			drainTimer = time.AfterFunc(a.cfg.DrainTimeout, func() {
-				if n := a.disp.pending(); n > 0 {
-					a.log.Error("telegram: drain time is up; abandoning unfinished answers; they are not confirmed, so a restart gets those Telegram still holds",
+				if n := a.held.Load(); n > 0 {
+					what := "they are not confirmed, so a restart gets them again"
+					if a.cfg.Mode == "webhook" {
+						what = "Telegram has them as delivered, so they are lost"
+					}
+					a.log.Error("telegram: drain time is up; abandoning unfinished answers; "+what,
 						"unfinished", n, "drain_timeout", a.cfg.DrainTimeout.String())
 				}
 				cancelHard()
@@ -285,26 +332,31 @@ func (a *Adapter) Run(ctx context.Context) error {
 	defer stopDrainClock()
 
 	var served error
+	stopServer := func() {}
 	if a.cfg.Mode == "webhook" {
-		served = a.runWebhook(runCtx)
+		stopServer, served = a.runWebhook(runCtx)
 	} else {
 		a.runPolling(runCtx)
 	}
-	a.ready.Store(false)
 	if ctx.Err() == nil && served == nil {
 		served = context.Cause(runCtx)
+	}
+	if a.killed.Load() {
+		stopServer()
+		return served // a crash: no drain, nothing confirmed
 	}
 
 	// Stopped taking updates: finish those taken.
 	startDrain()
-	a.disp.close()
-	<-a.disp.wait()
+	a.pool.Close()
+	<-a.pool.Done()
 	drainTimer.Stop()
-	<-persistDone
+	stopServer()
 	if a.cfg.Mode == "polling" {
 		a.confirm()
 	}
-	a.log.Info("telegram: stopped", "last_update_id", a.disp.watermark())
+	mark := a.track.watermark()
+	a.log.Info("telegram: stopped", "last_update_id", mark)
 	return served
 }
 
@@ -315,144 +367,25 @@ func (a *Adapter) runPolling(ctx context.Context) {
 	if _, err := a.tg.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil && ctx.Err() == nil {
 		a.apiFailed("deleteWebhook", err)
 	}
+	a.health.set(a.now(), false)
 	a.ready.Store(true)
+	mark := a.track.watermark()
 	a.log.Info("telegram: connected", "bot", "@"+a.me.Username, "mode", "polling",
-		"workers", a.cfg.Workers, "queue", a.cfg.Queue, "offset", a.base)
-	a.tg.Start(ctx) // returns once ctx is done and the update it held is taken
+		"workers", a.cfg.Workers, "queue", a.cfg.Queue, "offset", mark+1)
+	a.poll(ctx)
 }
 
-// runWebhook sets the webhook and serves it until ctx is cancelled.
-func (a *Adapter) runWebhook(ctx context.Context) error {
-	ln := a.cfg.Listener
-	if ln == nil {
-		var err error
-		ln, err = net.Listen("tcp", a.cfg.WebhookListen)
-		if err != nil {
-			return fmt.Errorf("telegram: webhook: %w", err)
-		}
-	}
-	u, _ := url.Parse(a.cfg.WebhookURL)
-	p := u.Path
-	if p == "" {
-		p = "/"
-	}
-	mux := http.NewServeMux()
-	mux.Handle(p, a.webhookHandler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-
-	// The library's workers move webhook updates to accept; they stop
-	// only after the server has finished its requests.
-	libCtx, stopLib := context.WithCancel(context.WithoutCancel(ctx))
-	libDone := make(chan struct{})
-	go func() {
-		a.tg.StartWebhook(libCtx)
-		close(libDone)
-	}()
-	stop := func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.DrainTimeout)
-		defer cancel()
-		srv.Shutdown(sctx)
-		stopLib()
-		<-libDone
-	}
-
-	_, err := a.tg.SetWebhook(ctx, &tg.SetWebhookParams{
-		URL:            a.cfg.WebhookURL,
-		SecretToken:    a.cfg.WebhookSecret,
-		MaxConnections: a.cfg.WebhookMaxConnections,
-		AllowedUpdates: allowedUpdates,
-	})
-	if err != nil {
-		stop()
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("telegram: setWebhook: %s", a.scrubErr(err))
-	}
-	a.ready.Store(true)
-	a.log.Info("telegram: connected", "bot", "@"+a.me.Username, "mode", "webhook",
-		"listen", ln.Addr().String(), "path", p, "workers", a.cfg.Workers, "queue", a.cfg.Queue)
-	var failed error
-	select {
-	case <-ctx.Done():
-	case err := <-serveErr:
-		failed = fmt.Errorf("telegram: webhook server: %w", err)
-	}
-	a.ready.Store(false)
-	stop()
-	return failed
-}
-
-// webhookHandler checks the secret token, then hands the request to the
-// library's webhook handler, which queues the update and returns once it
-// is taken, so Telegram gets 200 only for an update the bot holds.
-func (a *Adapter) webhookHandler() http.Handler {
-	lib := a.tg.WebhookHandler()
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		if !equalSecret(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"), a.cfg.WebhookSecret) {
-			a.metrics.PlatformError(platform, "webhook_secret")
-			a.log.Warn("telegram: webhook request with a wrong secret token refused", "remote", r.RemoteAddr)
-			http.Error(w, "forbidden", http.StatusForbidden)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-		lib(w, r)
-	})
-}
-
-// accept is the library's handler for every update: it drops duplicates
-// and queues the rest, waiting while the dispatcher is full.
-func (a *Adapter) accept(_ context.Context, _ *tg.Bot, u *models.Update) {
-	if u.ID <= a.base || !a.seen.Add(u.ID) {
-		a.log.Debug("telegram: duplicate update dropped", "update_id", u.ID)
-		return
-	}
-	key := int64(0)
-	switch {
-	case u.Message != nil:
-		key = u.Message.Chat.ID
-	case u.InlineQuery != nil && u.InlineQuery.From != nil:
-		key = u.InlineQuery.From.ID
-	}
-	run := func() bool {
-		a.handle(u)
-		return a.hard.Err() == nil // else its answer may not have gone out
-	}
-	if !a.disp.push(job{id: u.ID, key: key, run: run}) {
-		a.log.Error("telegram: update arrived after shutdown; not answered", "update_id", u.ID)
-	}
-}
-
-// libError logs an error the library reports (getUpdates failures and the
-// like). apiClient has already logged and counted API failures.
+// libError logs an error the library reports outside a call's result
+// (closing a request pipe, say).
 func (a *Adapter) libError(err error) {
-	switch {
-	case errors.Is(err, tg.ErrorConflict):
-		return // apiClient logged it
-	case strings.Contains(err.Error(), "ctx done"):
-		// Polling stopped with updates not yet taken: they were not
-		// confirmed, so the Bot API delivers them again next time.
-		a.log.Debug("telegram: polling stopped before taking every update", "detail", a.scrubErr(err))
-		return
-	case errors.Is(err, tg.ErrorUnauthorized):
-		// The token was revoked while running: stop, as at start.
-		a.metrics.PlatformError(platform, "unauthorized")
-		if stop := a.stopRun.Load(); stop != nil {
-			(*stop)(errors.New("telegram: the Bot API rejected the token while running: check STORYBOT_TELEGRAM_TOKEN"))
-		}
-	default:
-		a.log.Warn("telegram: bot api error", "error", a.scrubErr(err))
-	}
+	a.log.Warn("telegram: bot api client error", "error", a.scrubErr(err))
 }
 
 // apiFailed logs a failed Bot API call that will not be retried.
 func (a *Adapter) apiFailed(method string, err error, attrs ...any) {
+	if errors.Is(err, errUnreadable) {
+		return // carried out; apiClient logged the garbled answer
+	}
 	if errors.Is(err, context.Canceled) {
 		a.metrics.PlatformError(platform, "cancelled")
 		a.log.Error("telegram: "+method+" abandoned at shutdown", attrs...)
@@ -487,84 +420,75 @@ func (a *Adapter) setCommands(ctx context.Context) {
 }
 
 // confirm tells the Bot API every update up to the watermark is handled,
-// so a restart does not get them again. The library confirms an offset
-// only with its next getUpdates, which shutdown cancels.
+// so a restart does not get them again: the poller confirms only with its
+// next getUpdates, which shutdown cancels.
 func (a *Adapter) confirm() {
-	mark := a.disp.watermark()
-	if mark <= a.base {
-		return
-	}
+	a.persist()
+	mark := a.track.watermark()
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.RequestTimeout)
 	defer cancel()
 	v := url.Values{"offset": {strconv.FormatInt(mark+1, 10)}, "timeout": {"0"}, "limit": {"1"}}
-	if err := a.client.postForm(ctx, a.cfg.APIURL, a.cfg.Token, "getUpdates", v); err != nil {
+	if err := a.client.call(ctx, a.cfg.APIURL, a.cfg.Token, "getUpdates", v, nil); err != nil {
 		a.log.Warn("telegram: could not confirm the last updates; without state_file a restart may answer them again",
 			"last_update_id", mark, "error", a.scrubErr(err))
 	}
-	if err := a.saveState(mark); err != nil {
-		a.log.Error("telegram: could not save state", "file", a.cfg.StateFile, "error", err)
-	}
 }
 
-// persist saves the watermark to StateFile every second while ctx lasts.
-func (a *Adapter) persist(ctx context.Context) <-chan struct{} {
-	done := make(chan struct{})
-	if a.cfg.StateFile == "" || a.cfg.Mode != "polling" {
-		close(done)
-		return done
-	}
-	go func() {
-		defer close(done)
-		saved := a.base
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			if m := a.disp.watermark(); m != saved {
-				if err := a.saveState(m); err != nil {
-					a.log.Error("telegram: could not save state", "file", a.cfg.StateFile, "error", err)
-				} else {
-					saved = m
-				}
-			}
-		}
-	}()
-	return done
-}
-
+// state is what StateFile keeps: the watermark, and the updates above it
+// already answered.
 type state struct {
-	LastUpdateID int64 `json:"last_update_id"`
+	LastUpdateID int64   `json:"last_update_id"`
+	Answered     []int64 `json:"answered,omitempty"`
 }
 
-// loadState returns the last handled update ID from StateFile, or 0.
-func (a *Adapter) loadState() (int64, error) {
+func (s state) equal(o state) bool {
+	return s.LastUpdateID == o.LastUpdateID && slices.Equal(s.Answered, o.Answered)
+}
+
+// persist writes the tracker's state to StateFile, if set and changed.
+// Workers call it as they finish, and the writes of those finishing at
+// once are shared.
+func (a *Adapter) persist() {
+	if a.cfg.StateFile == "" {
+		return
+	}
+	a.saveMu.Lock()
+	defer a.saveMu.Unlock()
+	s := a.track.snapshot()
+	if s.equal(a.saved) || a.killed.Load() {
+		return
+	}
+	if err := a.saveState(s); err != nil {
+		a.metrics.PlatformError(platform, "state_file")
+		a.log.Error("telegram: could not save state; a restart after a crash may answer again what this run answered",
+			"file", a.cfg.StateFile, "error", err)
+		return
+	}
+	a.saved = s
+}
+
+// loadState returns what StateFile keeps, or a zero state.
+func (a *Adapter) loadState() (state, error) {
 	if a.cfg.StateFile == "" || a.cfg.Mode != "polling" {
-		return 0, nil
+		return state{}, nil
 	}
 	data, err := os.ReadFile(a.cfg.StateFile)
 	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
+		return state{}, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("state file: %w", err)
+		return state{}, fmt.Errorf("state file: %w", err)
 	}
 	var s state
 	if err := json.Unmarshal(data, &s); err != nil {
-		return 0, fmt.Errorf("state file %s: %w", a.cfg.StateFile, err)
+		return state{}, fmt.Errorf("state file %s: %w", a.cfg.StateFile, err)
 	}
-	return s.LastUpdateID, nil
+	return s, nil
 }
 
-// saveState writes the last handled update ID to StateFile, atomically.
-func (a *Adapter) saveState(id int64) error {
-	if a.cfg.StateFile == "" || a.cfg.Mode != "polling" {
-		return nil
-	}
-	data, _ := json.Marshal(state{LastUpdateID: id})
+// saveState writes s to StateFile, atomically.
+func (a *Adapter) saveState(s state) error {
+	data, _ := json.Marshal(s)
 	tmp, err := os.CreateTemp(filepath.Dir(a.cfg.StateFile), ".storybot-state-*")
 	if err != nil {
 		return err

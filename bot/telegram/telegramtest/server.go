@@ -75,7 +75,7 @@ type Webhook struct {
 type Fault struct {
 	Status     int  // HTTP status and error_code: 429, 500, 502, 409…
 	RetryAfter int  // seconds, for 429
-	Malformed  bool // 200 with a body that is not JSON
+	Malformed  bool // carry the request out, then answer 200 with a body cut short, as a response garbled on its way back
 	Drop       bool // close the connection without a response
 	Hang       bool // hold the request until the client gives up
 }
@@ -113,6 +113,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	changed   chan struct{} // closed and replaced on every change
+	moved     uint64        // counts changes that are progress (see progress)
 	updates   []*models.Update
 	nextID    int64
 	confirmed int64 // updates with lower IDs are confirmed
@@ -170,23 +171,44 @@ func (s *Server) notify() {
 	s.changed = make(chan struct{})
 }
 
+// progress notes a change that moves things on: an update queued or
+// confirmed, a message or answer sent, a fault used. A getUpdates that
+// only returns what the bot already holds is not progress.
+func (s *Server) progress() {
+	s.moved++
+	s.notify()
+}
+
+// Stall is how long Wait waits with no progress before it fails.
+const Stall = 20 * time.Second
+
 // Wait blocks until cond holds, checking it after every change to the
-// server's state, and fails tb after 20 seconds.
+// server's state. It fails tb when nothing has moved on for Stall (no
+// update queued or confirmed, no message sent, no fault used): on a busy
+// machine a long wait that keeps moving is slow, not stuck.
 func (s *Server) Wait(tb testing.TB, what string, cond func() bool) {
 	tb.Helper()
-	deadline := time.NewTimer(20 * time.Second)
+	deadline := time.NewTimer(Stall)
 	defer deadline.Stop()
+	var seen uint64
 	for {
 		s.mu.Lock()
-		ch := s.changed
+		ch, moved := s.changed, s.moved
 		s.mu.Unlock()
 		if cond() {
 			return
 		}
+		if moved != seen {
+			seen = moved
+			if !deadline.Stop() {
+				<-deadline.C
+			}
+			deadline.Reset(Stall)
+		}
 		select {
 		case <-ch:
 		case <-deadline.C:
-			tb.Fatalf("timed out waiting for %s", what)
+			tb.Fatalf("timed out waiting for %s: nothing moved on for %s", what, Stall)
 		}
 	}
 }
@@ -261,7 +283,7 @@ func (s *Server) addLocked(u *models.Update) int64 {
 	s.nextID++
 	u.ID = s.nextID
 	s.updates = append(s.updates, u)
-	s.notify()
+	s.progress()
 	return u.ID
 }
 
@@ -277,6 +299,14 @@ func (s *Server) Fail(method string, faults ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults[method] = append(s.faults[method], faults...)
+}
+
+// Heal drops the unused faults of method.
+func (s *Server) Heal(method string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.faults, method)
+	s.progress()
 }
 
 // Faults returns how many injected faults for method are still unused.
@@ -348,7 +378,7 @@ func (s *Server) Unconfirm(id int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.confirmed = min(s.confirmed, id)
-	s.notify()
+	s.progress()
 }
 
 // Updates returns every update queued so far.
@@ -403,7 +433,7 @@ func (s *Server) DeliverWebhook(ctx context.Context, base string) (int, error) {
 		}
 		s.mu.Lock()
 		s.confirmed = max(s.confirmed, p[0].ID+1)
-		s.notify()
+		s.progress()
 		s.mu.Unlock()
 		n++
 	}
@@ -411,6 +441,13 @@ func (s *Server) DeliverWebhook(ctx context.Context, base string) (int, error) {
 
 // PostWebhook posts u to the webhook with secret and returns the status.
 func (s *Server) PostWebhook(ctx context.Context, base, secret string, u *models.Update) (int, error) {
+	body, _ := json.Marshal(u)
+	return s.PostWebhookBody(ctx, base, secret, body)
+}
+
+// PostWebhookBody posts body, as it is, to the webhook with secret and
+// returns the status.
+func (s *Server) PostWebhookBody(ctx context.Context, base, secret string, body []byte) (int, error) {
 	w := s.Webhook()
 	path := "/"
 	if w != nil {
@@ -419,7 +456,6 @@ func (s *Server) PostWebhook(ctx context.Context, base, secret string, u *models
 			path = rest[i:]
 		}
 	}
-	body, _ := json.Marshal(u)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
@@ -481,12 +517,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if f := s.faults[method]; len(f) > 0 {
 		fault = &f[0]
 		s.faults[method] = f[1:]
+		s.progress()
+	} else {
+		s.notify()
 	}
-	s.notify()
 	s.mu.Unlock()
-	if fault != nil {
+	if fault != nil && !fault.Malformed {
 		s.fail(w, r, *fault)
 		return
+	}
+	if fault != nil {
+		w = &garbled{ResponseWriter: w}
 	}
 
 	var result any
@@ -515,7 +556,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if r.FormValue("drop_pending_updates") == "true" {
 			s.confirmed = s.nextID + 1
 		}
-		s.notify()
+		s.progress()
 		s.mu.Unlock()
 		result = true
 	case "getWebhookInfo":
@@ -536,6 +577,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": result})
 }
 
+// garbled writes a 200 whatever the status, and only the first bytes of
+// the body: the request was carried out, the response lost its end.
+type garbled struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (g *garbled) WriteHeader(int) {}
+
+func (g *garbled) Write(b []byte) (int, error) {
+	if !g.wrote {
+		g.wrote = true
+		g.ResponseWriter.Write(b[:min(len(b), 9)])
+	}
+	return len(b), nil
+}
+
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, f Fault) {
 	switch {
 	case f.Drop:
@@ -551,9 +609,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, f Fault) {
 		case <-r.Context().Done():
 		case <-s.closing:
 		}
-	case f.Malformed:
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"ok":tru`))
 	case f.Status == 409:
 		writeError(w, &apiError{code: 409, desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"})
 	case f.Status == 429:
@@ -585,8 +640,10 @@ func (s *Server) getUpdates(r *http.Request) (any, *apiError) {
 	s.offsets = append(s.offsets, offset)
 	if offset > s.confirmed {
 		s.confirmed = offset
+		s.progress()
+	} else {
+		s.notify()
 	}
-	s.notify()
 	for {
 		p := s.pendingLocked(limit)
 		if len(p) > 0 || timeout <= 0 {
@@ -683,7 +740,7 @@ func (s *Server) sendMessage(r *http.Request) (any, *apiError) {
 	s.store(m)
 	s.sent = append(s.sent, Sent{MessageID: m.ID, ChatID: chat, ThreadID: thread, Text: text, ParseMode: mode,
 		Plain: plain, Entities: ents, ReplyTo: replyTo})
-	s.notify()
+	s.progress()
 	return m, nil
 }
 
@@ -698,7 +755,7 @@ func (s *Server) sendChatAction(r *http.Request) (any, *apiError) {
 	}
 	s.mu.Lock()
 	s.actions = append(s.actions, Action{ChatID: chat, Action: action})
-	s.notify()
+	s.progress()
 	s.mu.Unlock()
 	return true, nil
 }
@@ -720,7 +777,7 @@ func (s *Server) setMyCommands(r *http.Request) (any, *apiError) {
 	}
 	s.mu.Lock()
 	s.commands = cmds
-	s.notify()
+	s.progress()
 	s.mu.Unlock()
 	return true, nil
 }
@@ -771,7 +828,7 @@ func (s *Server) answerInlineQuery(r *http.Request) (any, *apiError) {
 	}
 	s.queries[id] = true
 	s.inline = append(s.inline, ans)
-	s.notify()
+	s.progress()
 	return true, nil
 }
 
@@ -780,7 +837,7 @@ func (s *Server) setWebhook(r *http.Request) (any, *apiError) {
 	if u == "" {
 		s.mu.Lock()
 		s.webhook = nil
-		s.notify()
+		s.progress()
 		s.mu.Unlock()
 		return true, nil
 	}
@@ -796,7 +853,7 @@ func (s *Server) setWebhook(r *http.Request) (any, *apiError) {
 	}
 	s.mu.Lock()
 	s.webhook = w
-	s.notify()
+	s.progress()
 	s.mu.Unlock()
 	return true, nil
 }
