@@ -87,7 +87,13 @@ func renderAnswer(a qa.Answer, limit int) []piece {
 		room = limit / 2 // an absurdly long title: the footer goes alone below
 	}
 	parts := bot.Split(a.Text, room)
-	out := make([]piece, 0, len(parts)+1)
+	out := make([]piece, 0, len(parts)+2)
+	if a.Context != "" {
+		// The sentence the quote leans on ("He met with…"), in italics before it.
+		var c html
+		c.tag("i", truncate(a.Context, limit/2))
+		out = append(out, c.piece())
+	}
 	for i, p := range parts {
 		var h html
 		h.tag("blockquote", p)
