@@ -112,27 +112,37 @@ func TestQualityDev(t *testing.T) {
 	}
 }
 
-// TestQualityChat scores the seeds on two sets of questions written the way
-// people ask in a chat: lower case, typos, words the articles do not use.
-// Both were written blind, from the articles alone; chat-a was then used to
-// find what storybot missed, chat-b was kept for measuring. The floors are
-// a little under the scores measured, to catch a change that makes
-// answers worse.
+// TestQualityChat scores the seeds on sets of questions written the way
+// people ask in a chat: lower case, typos, words the articles do not use,
+// near misses and off-topic questions. All were written blind, from the
+// articles alone, by sessions that never saw the code. chat-a, chat-b and
+// chat-c train the ranker's weights (qa/cmd/train), so their floors only
+// catch a change that breaks answering; the cross-validated scores are in
+// weights.json and the README. chat-d was kept aside: no weight, list or
+// threshold was chosen on it, and its scores are the held-out measure.
 func TestQualityChat(t *testing.T) {
 	for _, tt := range []struct {
-		file       string
-		hit1, hit3 float64
+		file                  string
+		hit1, hit3            float64
+		refusal, falseRefusal float64 // at least, at most
 	}{
-		{"chat-a.jsonl", 0.65, 0.75},
-		{"chat-b.jsonl", 0.65, 0.75},
+		{"chat-a.jsonl", 0.68, 0.80, 0.3, 0.05},
+		{"chat-b.jsonl", 0.68, 0.80, 0.4, 0.05},
+		{"chat-c.jsonl", 0.72, 0.78, 0.3, 0.05},
+		{"chat-d.jsonl", 0.64, 0.74, 0.28, 0.07}, // held out: measured 0.670, 0.767, 0.333, 0.049
 	} {
 		qs := readQuestions(t, filepath.Join("testdata", tt.file))
 		s := score(t, seedIndex(t), qs)
 		hit1, hit3 := float64(s.hit1)/float64(s.n), float64(s.hit3)/float64(s.n)
+		refusal, fr := float64(s.declined)/float64(max(1, s.unans)), float64(s.falseRefusals)/float64(s.n)
 		t.Logf("%s: hit@1 %.3f hit@3 %.3f declined %d/%d false refusals %d/%d",
 			tt.file, hit1, hit3, s.declined, s.unans, s.falseRefusals, s.n)
 		if hit1 < tt.hit1 || hit3 < tt.hit3 {
 			t.Errorf("%s: hit@1 %.3f, hit@3 %.3f; want at least %.2f and %.2f", tt.file, hit1, hit3, tt.hit1, tt.hit3)
+		}
+		if refusal < tt.refusal || fr > tt.falseRefusal {
+			t.Errorf("%s: declined %.3f of the unanswerable, %.3f of the answerable; want at least %.2f and at most %.2f",
+				tt.file, refusal, fr, tt.refusal, tt.falseRefusal)
 		}
 	}
 }
