@@ -7,6 +7,15 @@ package main
 //	{"id": "d01", "q": "When did ...?", "expect": ["Wednesday", "February 12"]}
 //	{"id": "d23", "q": "What is ...?", "unanswerable": true}
 //
+// A line may instead hold a conversation, its turns asked in order by one
+// person, each judged like a question:
+//
+//	{"id": "c01", "turns": [{"q": "who is bogdanov", "expect": ["..."]}, {"q": "what did he say?", "expect": ["..."]}]}
+//
+// Turns are asked through the bot's Service, one user a conversation, so
+// they are followed up exactly as in the chats; the scores are printed for
+// every question and turn, and again for the turns after the first.
+//
 // expect holds regular expressions, matched without regard to case against
 // the text of a quoted answer. Other fields (the squad set's "article") are
 // ignored: every question is asked of the whole corpus. Blank lines are
@@ -56,6 +65,10 @@ type evalCase struct {
 
 	where  string // file:line
 	expect []*regexp.Regexp
+	// dialog is set for a turn of a conversation: the conversation's key
+	// (file:line), and turn its 0-based position in it.
+	dialog string
+	turn   int
 }
 
 // evalRun is a question and the texts of its answers, best first.
@@ -168,6 +181,9 @@ type evalSummary struct {
 	FalseRefusalRate *float64   `json:"false_refusal_rate"`
 	Seconds          float64    `json:"seconds"`
 	Misses           []evalMiss `json:"misses,omitempty"`
+	// LaterTurns scores the turns after the first of each conversation,
+	// when the files hold conversations.
+	LaterTurns *evalSummary `json:"later_turns,omitempty"`
 }
 
 func (s evalScore) summary(files []string, took time.Duration) evalSummary {
@@ -232,7 +248,19 @@ Prints hit@1, hit@3, MRR@5, refusal accuracy and false refusals.
 	if err != nil {
 		return stdinLoopErr(err)
 	}
-	sum := scoreRuns(runs).summary(files, time.Since(start))
+	took := time.Since(start)
+	sum := scoreRuns(runs).summary(files, took)
+	var later []evalRun
+	for _, r := range runs {
+		if r.c.turn > 0 {
+			later = append(later, r)
+		}
+	}
+	if len(later) > 0 {
+		l := scoreRuns(later).summary(files, took)
+		l.Misses = nil
+		sum.LaterTurns = &l
+	}
 	if !*verbose {
 		sum.Misses = nil
 	}
@@ -246,6 +274,10 @@ Prints hit@1, hit@3, MRR@5, refusal accuracy and false refusals.
 		writeMiss(e.stdout, m)
 	}
 	writeEvalTable(e.stdout, sum)
+	if sum.LaterTurns != nil {
+		fmt.Fprintln(e.stdout)
+		writeEvalTable(e.stdout, *sum.LaterTurns, "turns after the first")
+	}
 	return nil
 }
 
@@ -267,8 +299,43 @@ func readEvalFile(name string) ([]*evalCase, error) {
 			continue
 		}
 		where := fmt.Sprintf("%s:%d", name, n)
+		var dialog struct {
+			ID    string            `json:"id"`
+			Turns []json.RawMessage `json:"turns"`
+		}
+		if err := json.Unmarshal([]byte(line), &dialog); err != nil {
+			return nil, fmt.Errorf("%s: not a JSON question: %v", where, err)
+		}
+		raw := []json.RawMessage{json.RawMessage(line)}
+		if dialog.Turns != nil {
+			if len(dialog.Turns) == 0 {
+				return nil, fmt.Errorf("%s: a conversation with no turns", where)
+			}
+			raw = dialog.Turns
+		}
+		for i, r := range raw {
+			c, err := parseEvalCase(r, where)
+			if err != nil {
+				return nil, err
+			}
+			if dialog.Turns != nil {
+				c.dialog, c.turn = where, i
+				c.ID = fmt.Sprintf("%s/%d", dialog.ID, i+1)
+			}
+			cases = append(cases, c)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", name, n+1, err)
+	}
+	return cases, nil
+}
+
+// parseEvalCase reads one question or turn.
+func parseEvalCase(line []byte, where string) (*evalCase, error) {
+	{
 		c := &evalCase{where: where}
-		if err := json.Unmarshal([]byte(line), c); err != nil {
+		if err := json.Unmarshal(line, c); err != nil {
 			return nil, fmt.Errorf("%s: not a JSON question: %v", where, err)
 		}
 		switch {
@@ -286,40 +353,55 @@ func readEvalFile(name string) ([]*evalCase, error) {
 			}
 			c.expect = append(c.expect, re)
 		}
-		cases = append(cases, c)
+		return c, nil
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", name, n+1, err)
-	}
-	return cases, nil
 }
 
 // askAll asks every question of ix, on all CPUs (the index is safe for
-// concurrent use), and keeps the first rankDepth answers of each.
+// concurrent use), and keeps the first rankDepth answers of each. The turns
+// of a conversation are asked in order through one Service, as one user.
 func askAll(ctx context.Context, ix *qa.Index, cases []*evalCase) ([]evalRun, error) {
 	runs := make([]evalRun, len(cases))
+	svc := bot.NewService(ix, bot.Config{MaxAnswers: rankDepth}, nil) // no flood control
+	// A job is a question, or a conversation's turns: indexes into cases.
+	var jobs [][]int
+	for i, c := range cases {
+		if c.dialog != "" && c.turn > 0 && len(jobs) > 0 && cases[jobs[len(jobs)-1][0]].dialog == c.dialog {
+			jobs[len(jobs)-1] = append(jobs[len(jobs)-1], i)
+			continue
+		}
+		jobs = append(jobs, []int{i})
+	}
 	var (
 		next    atomic.Int64
 		wg      sync.WaitGroup
 		errOnce sync.Once
 		askErr  error
 	)
-	for range min(runtime.GOMAXPROCS(0), max(len(cases), 1)) {
+	for range min(runtime.GOMAXPROCS(0), max(len(jobs), 1)) {
 		wg.Go(func() {
 			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(cases) || ctx.Err() != nil {
+				j := int(next.Add(1)) - 1
+				if j >= len(jobs) || ctx.Err() != nil {
 					return
 				}
-				c := cases[i]
-				runs[i].c = c
-				res, err := ix.Ask(bot.Clean(c.Q))
-				if err != nil && !errors.Is(err, qa.ErrEmptyQuestion) {
-					errOnce.Do(func() { askErr = fmt.Errorf("%s: %w", c.where, err) })
-					return
-				}
-				for _, a := range res.Answers[:min(len(res.Answers), rankDepth)] {
-					runs[i].answers = append(runs[i].answers, a.Text)
+				for _, i := range jobs[j] {
+					c := cases[i]
+					runs[i].c = c
+					var answers []qa.Answer
+					if c.dialog != "" {
+						answers = svc.Ask("eval", c.dialog, c.Q).Answers
+					} else {
+						res, err := ix.Ask(bot.Clean(c.Q))
+						if err != nil && !errors.Is(err, qa.ErrEmptyQuestion) {
+							errOnce.Do(func() { askErr = fmt.Errorf("%s: %w", c.where, err) })
+							return
+						}
+						answers = res.Answers
+					}
+					for _, a := range answers[:min(len(answers), rankDepth)] {
+						runs[i].answers = append(runs[i].answers, a.Text)
+					}
 				}
 			}
 		})
@@ -366,13 +448,17 @@ func writeMiss(w io.Writer, m evalMiss) {
 //	MRR@5             0.688
 //	refusal accuracy  0.833    5/6
 //	false refusals    0.083    2/24
-func writeEvalTable(w io.Writer, s evalSummary) {
+func writeEvalTable(w io.Writer, s evalSummary, label ...string) {
 	files := make([]string, len(s.Files))
 	for i, f := range s.Files {
 		files[i] = bot.Clean(f)
 	}
-	fmt.Fprintf(w, "%s: %d questions (%d answerable, %d unanswerable) in %.2fs\n",
-		strings.Join(files, ", "), s.Questions, s.Answerable, s.Unanswerable, s.Seconds)
+	if len(label) > 0 {
+		fmt.Fprintf(w, "%s: %d (%d answerable, %d unanswerable)\n", label[0], s.Questions, s.Answerable, s.Unanswerable)
+	} else {
+		fmt.Fprintf(w, "%s: %d questions (%d answerable, %d unanswerable) in %.2fs\n",
+			strings.Join(files, ", "), s.Questions, s.Answerable, s.Unanswerable, s.Seconds)
+	}
 	row := func(name string, v *float64, count string) {
 		val := "    -"
 		if v != nil {

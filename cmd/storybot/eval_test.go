@@ -197,3 +197,34 @@ func TestEvalFileErrors(t *testing.T) {
 		t.Errorf("no file: exit %d, want 2", code)
 	}
 }
+
+// TestEvalDialogs checks that the turns of a conversation are asked as one
+// person's follow-ups, and scored over all turns and the later ones apart.
+func TestEvalDialogs(t *testing.T) {
+	dialog := `{"id": "c2", "turns": [{"q": "who keeps the Port Alder lighthouse", "expect": ["Miriam Okafor"]}, {"q": "when did she start?", "expect": ["in March"]}]}`
+	alone := `{"id": "q", "q": "when did she start?", "expect": ["in March"]}`
+	dir := cliCorpus(t)
+	run := func(lines ...string) evalSummary {
+		t.Helper()
+		code, out, errOut := cliRun(t, "", "eval", "--corpus", dir, "--json", writeQuestions(t, lines...))
+		if code != 0 || errOut != "" {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+		var sum evalSummary
+		if err := json.Unmarshal([]byte(out), &sum); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		return sum
+	}
+	if sum := run(alone); sum.HitsAt1 != 0 {
+		t.Fatalf("%q alone was answered right: the test needs a question that leans on the one before", alone)
+	}
+	sum := run(dialog, alone)
+	if sum.Questions != 3 || sum.HitsAt1 != 2 || sum.LaterTurns == nil ||
+		sum.LaterTurns.Questions != 1 || sum.LaterTurns.HitsAt1 != 1 {
+		t.Errorf("summary %+v, later turns %+v: want the follow-up answered in the conversation only", sum, sum.LaterTurns)
+	}
+	if sum := run(alone); sum.LaterTurns != nil {
+		t.Errorf("a set with no conversation has later turns: %+v", sum.LaterTurns)
+	}
+}
