@@ -52,13 +52,78 @@ func (s *Service) withSubject(user, q string) string {
 		s.subjects.set(user, subject{names: names, question: asked})
 		return asked
 	}
-	if !refersBack(q) {
-		return q
-	}
-	if prev := s.subjects.get(user); len(prev.names) > 0 {
+	prev := s.subjects.get(user)
+	switch {
+	case prev.question != "" && elliptic(q):
+		// "and when?", "why?", "for how long": the same topic, asked
+		// another way. The chain goes on: a follow-up of this one is
+		// about the same topic again.
+		asked := q + " " + topic(prev.question)
+		s.subjects.set(user, subject{names: prev.names, question: asked})
+		return asked
+	case prev.question != "" && refersToThing(q):
+		// "how did syrians feel about that", "what did they do there":
+		// the thing is the topic of the question before.
+		asked := q + " " + topic(prev.question)
+		s.subjects.set(user, subject{names: prev.names, question: asked})
+		return asked
+	case refersBack(q) && len(prev.names) > 0:
 		return q + " " + strings.Join(prev.names, " ")
 	}
+	// A question of its own is the new topic; a "he" after it still means
+	// the last person named.
+	s.subjects.set(user, subject{names: prev.names, question: q})
 	return q
+}
+
+// refersToThing reports whether q points back with a word for a thing or
+// a place rather than a person: "it", "that", "there", "them".
+func refersToThing(q string) bool {
+	for _, w := range words(q) {
+		switch w {
+		case "it", "its", "it's", "that", "this", "there", "them", "their", "theirs", "they", "those", "these":
+			return true
+		}
+	}
+	return false
+}
+
+// questionWords are the words that ask, and the filler around them, that
+// an elliptic follow-up may hold and still lean wholly on the question
+// before: "and when?", "why is that", "since when", "how come".
+var questionWords = map[string]bool{
+	"what": true, "when": true, "where": true, "why": true, "who": true, "whom": true, "which": true,
+	"how": true, "long": true, "many": true, "much": true, "come": true, "and": true, "so": true,
+	"about": true, "since": true, "for": true, "is": true, "was": true, "that": true, "then": true,
+	"did": true, "do": true, "does": true, "it": true, "this": true, "the": true, "exactly": true,
+	"again": true, "more": true, "else": true, "really": true, "ok": true, "okay": true,
+}
+
+// elliptic reports whether q holds nothing but words that ask ("and
+// when?", "why?", "how long for?"): it leans wholly on the question before.
+func elliptic(q string) bool {
+	ws := words(q)
+	if len(ws) == 0 || len(ws) > 4 {
+		return false
+	}
+	for _, w := range ws {
+		if !questionWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// topic returns the words of question that say what it is about: all but
+// the words that ask.
+func topic(question string) string {
+	var out []string
+	for _, w := range words(question) {
+		if !questionWords[w] && !refersToThing(w) {
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // words returns the lower-case words of q.

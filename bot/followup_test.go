@@ -40,7 +40,7 @@ func TestFollowUpCarriesTheSubject(t *testing.T) {
 		{"u1", "what did Carl's aide say about the trip?", "what did Carl's aide say about the trip?"},
 		{"u1", "what about Anna", "what did anna aide say about the trip?"},
 		{"u1", "and Anna and the trip?", "and Anna and the trip?"}, // more than a name: asked as is
-		{"u2", "and Carl?", "and Carl?"},                           // no earlier question
+		{"u2", "and Carl?", "where did he go? carl"},               // u2's own earlier question, about Carl
 	}
 	for _, st := range steps {
 		s.Ask("test", st.user, st.q)
@@ -98,5 +98,27 @@ func TestFollowUpWithTheCore(t *testing.T) {
 	r = s.Ask("test", "u2", "and carl dahl?")
 	if r.Kind != Answered || !strings.Contains(r.Answers[0].Text, "Rome") {
 		t.Errorf("\"and carl dahl?\" after where Anna Berg travelled = %v %v, want the Rome sentence", r.Kind, r.Answers)
+	}
+}
+
+// TestFollowUpKeepsTheTopic checks the follow-ups that lean on the whole
+// question before, not only on its names: "and when?", "why?", "what did
+// they do there", and a follow-up of a follow-up.
+func TestFollowUpKeepsTheTopic(t *testing.T) {
+	f := &namingQA{known: []string{"carl"}}
+	s := NewService(f, Config{}, nil)
+	steps := []struct{ q, asked string }{
+		{"what did Carl say about the harbour tolls", "what did Carl say about the harbour tolls"},
+		{"and when?", "and when? carl say harbour tolls"},
+		{"why?", "why? carl say harbour tolls"}, // the chain goes on
+		{"who pays them", "who pays them carl say harbour tolls"},
+		{"where is the new bridge", "where is the new bridge"}, // a new topic inherits nothing
+		{"how long is it", "how long is it new bridge"},
+	}
+	for _, st := range steps {
+		s.Ask("test", "u", st.q)
+		if got := f.asked[len(f.asked)-1]; got != st.asked {
+			t.Errorf("asks %q: core asked %q, want %q", st.q, got, st.asked)
+		}
 	}
 }
