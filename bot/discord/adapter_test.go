@@ -268,9 +268,14 @@ func TestLongAnswer(t *testing.T) {
 	}
 }
 
+// TestSlashLongAnswerFollowups relies on no wall clock: start arms no
+// deferral unless asked (a real 1.5 s timer deferred the response on a busy
+// machine, and the first part then went as an edit), and the fake's
+// three-second window for the response is stretched to the test's deadline.
 func TestSlashLongAnswerFollowups(t *testing.T) {
 	t.Parallel()
 	srv := discordtest.New(t)
+	srv.InteractionWindow = discordtest.Deadline
 	long := strings.Repeat("This sentence is one of very many in a long quote. ", 150)
 	ans := &answerer{answer: func(q string) qa.Result {
 		r := qa.Result{Question: q}
@@ -289,6 +294,9 @@ func TestSlashLongAnswerFollowups(t *testing.T) {
 	parts := []*discordtest.Request{srv.WaitRequest(t, discordtest.Callback("5101"))}
 	for range 2 {
 		parts = append(parts, srv.WaitRequest(t, discordtest.Followup("tok-5101")))
+	}
+	if typ := parts[0].CallbackType(); typ != discordtest.ResponseMessage {
+		t.Fatalf("response type %d, want %d: the first part, not a deferral", typ, discordtest.ResponseMessage)
 	}
 	for i, r := range parts {
 		m := discordtest.DecodeMessage(t, r)

@@ -92,10 +92,13 @@ func startToken(t *testing.T, srv *discordtest.Server, token string, svc *bot.Se
 	logs := &bottest.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	// Short waits first, so a test's own options can override them.
+	// A slash command is deferred only when a test asks (withDeferAfter,
+	// withHandTimers): the real 1.5 s may pass on a busy machine.
 	short := func(a *Adapter) {
 		a.reconnectBase = 10 * time.Millisecond
 		a.retryBase = time.Millisecond
 		a.registerBase = time.Millisecond
+		a.afterFunc = func(time.Duration, func()) func() bool { return func() bool { return true } }
 	}
 	opts = append([]Option{WithAPIURL(srv.URL()), WithLogger(log), short}, opts...)
 	a, err := New(token, svc, opts...)
@@ -168,8 +171,10 @@ func replyTo(t *testing.T, srv *discordtest.Server, channel, id string) discordt
 func isErr(err, target error) bool { return errors.Is(err, target) }
 
 // withDeferAfter sets how long a slash command waits for its worker before
-// its deferred response.
-func withDeferAfter(d time.Duration) Option { return func(a *Adapter) { a.deferAfter = d } }
+// its deferred response, on a real timer.
+func withDeferAfter(d time.Duration) Option {
+	return func(a *Adapter) { a.deferAfter, a.afterFunc = d, nil }
+}
 
 // withRegisterBase sets the first wait before registering commands again.
 func withRegisterBase(d time.Duration) Option { return func(a *Adapter) { a.registerBase = d } }
