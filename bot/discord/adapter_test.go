@@ -562,13 +562,14 @@ func TestShutdownDoesNotWaitOutRateLimit(t *testing.T) {
 	const ch = "400000000000000011"
 	srv.OnREST(func(r *discordtest.Request) *discordtest.Response {
 		if discordtest.Send(ch)(r) {
-			return discordtest.RateLimited(time.Hour, false)
+			return discordtest.RateLimited(2*time.Hour, false)
 		}
 		return nil
 	})
-	// A grace longer than the test's deadline: only giving up the wait
-	// lets Run return in time.
-	run := start(t, srv, newService(&answerer{answer: fixed(quote)}), WithShutdownGrace(time.Hour))
+	// A grace longer than the test's deadline, shorter than the wait: only
+	// giving up the wait lets Run return in time.
+	run := start(t, srv, newService(&answerer{answer: fixed(quote)}), WithShutdownGrace(time.Hour),
+		WithMaxRetryAfter(3*time.Hour))
 	srv.WaitSession(t)
 	srv.Dispatch(t, "MESSAGE_CREATE", mention(srv, "11001", ch, "limited?"))
 	srv.WaitRequest(t, discordtest.Send(ch))

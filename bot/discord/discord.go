@@ -7,7 +7,7 @@
 // on its own: it stops with an error on the gateway close codes that mean a
 // reconnect cannot succeed (4004, a rejected token; 4014, intents not
 // granted) instead of reconnecting forever; it waits out REST rate limits
-// in a way shutdown can interrupt; and it can send every request to another
+// itself, in waits that shutdown can end (rest.go); and it can send every request to another
 // API base (WithAPIURL), which is how the tests run against a fake Discord.
 package discord
 
@@ -64,6 +64,7 @@ type Adapter struct {
 	workers    int
 	queue      int
 	grace      time.Duration
+	maxWait    time.Duration // max_retry_after
 
 	// Tests shorten these.
 	reconnectBase time.Duration // first wait after a failed reconnect; doubles
@@ -104,6 +105,11 @@ func WithWorkers(n int) Option { return func(a *Adapter) { a.workers = n } }
 // new ones are dropped (and logged) rather than delaying the gateway.
 func WithQueue(n int) Option { return func(a *Adapter) { a.queue = n } }
 
+// WithMaxRetryAfter bounds how long one request waits for Discord's rate
+// limits in all (429s, empty buckets, the global limit; default 60 s): a
+// request that would wait longer fails at once, logged and counted.
+func WithMaxRetryAfter(d time.Duration) Option { return func(a *Adapter) { a.maxWait = d } }
+
 // WithLogger sets the logger; the default discards.
 func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 
@@ -123,6 +129,7 @@ func New(token string, svc *bot.Service, opts ...Option) (*Adapter, error) {
 		workers:       8,
 		queue:         256,
 		grace:         20 * time.Second,
+		maxWait:       defaultMaxRetryAfter,
 		reconnectBase: time.Second,
 		retryBase:     500 * time.Millisecond,
 		registerBase:  30 * time.Second,
@@ -138,6 +145,9 @@ func New(token string, svc *bot.Service, opts ...Option) (*Adapter, error) {
 		return nil, fmt.Errorf("discord: shard %d of %d: want 0 <= shard_id < shard_count", a.shardID, a.shardCount)
 	case a.workers < 1:
 		return nil, fmt.Errorf("discord: %d workers: want at least 1", a.workers)
+	}
+	if a.maxWait <= 0 {
+		a.maxWait = defaultMaxRetryAfter
 	}
 	if a.apiURL == "" {
 		a.apiURL = DefaultAPIURL

@@ -85,13 +85,17 @@ func (a *Adapter) newRun(ctx context.Context) (*run, error) {
 			r.unregistered = []string{""}
 		}
 	}
-	tr, err := newTransport(discordgo.EndpointAPI, a.apiURL, ctx.Done())
+	tr, err := newTransport(discordgo.EndpointAPI, a.apiURL)
 	if err != nil {
 		return nil, err
 	}
-	tr.backoff = a.retryBase
+	tr.backoff, tr.maxWait = a.retryBase, a.maxWait
 	tr.onRetry = func(kind string, wait time.Duration) {
-		r.log.Warn("discord: REST call retried", "reason", kind, "wait", wait)
+		msg := "discord: REST call retried"
+		if kind == "rate_limit_wait" {
+			msg = "discord: REST call waits for its rate limit"
+		}
+		r.log.Warn(msg, "reason", kind, "wait", wait)
 		a.svc.Metrics().PlatformError(platform, kind)
 	}
 	r.tr = tr
@@ -423,7 +427,8 @@ func mayPass(err error) bool {
 }
 
 // shutdown stops taking events, waits for the replies in flight (up to the
-// grace), and closes the gateway.
+// grace; a rate-limit wait that would end after it is given up at once),
+// and closes the gateway.
 func (r *run) shutdown() {
 	r.mu.Lock()
 	r.closed = true
@@ -431,6 +436,7 @@ func (r *run) shutdown() {
 		close(q)
 	}
 	r.mu.Unlock()
+	r.tr.drain(time.Now().Add(r.a.grace))
 	timer := time.AfterFunc(r.a.grace, r.cancelWork)
 	r.wg.Wait()
 	timer.Stop()

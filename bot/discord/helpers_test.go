@@ -72,6 +72,59 @@ func newService(a bot.Answerer) *bot.Service {
 	return bot.NewService(a, bot.Config{Topic: "a phone call"}, nil)
 }
 
+// counted returns a service over a whose platform errors m counts.
+func counted(a bot.Answerer, m *metrics) *bot.Service {
+	return bot.NewService(a, bot.Config{Topic: "a phone call"}, m)
+}
+
+// metrics is a bot.Metrics counting platform errors by kind.
+type metrics struct {
+	mu      sync.Mutex
+	errs    map[string]int
+	changed chan struct{}
+}
+
+func newMetrics() *metrics {
+	return &metrics{errs: make(map[string]int), changed: make(chan struct{})}
+}
+
+func (m *metrics) Question(string, bot.Kind, time.Duration) {}
+
+func (m *metrics) PlatformError(platform, kind string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.errs[platform+"/"+kind]++
+	close(m.changed)
+	m.changed = make(chan struct{})
+}
+
+// count returns how often the Discord platform error kind was counted.
+func (m *metrics) count(kind string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.errs[platform+"/"+kind]
+}
+
+// waitCount waits until kind has been counted at least n times.
+func (m *metrics) waitCount(t *testing.T, kind string, n int) {
+	t.Helper()
+	deadline := time.NewTimer(discordtest.Deadline)
+	defer deadline.Stop()
+	for {
+		m.mu.Lock()
+		got, ch := m.errs[platform+"/"+kind], m.changed
+		m.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("%s counted %d times within %v, want %d", kind, got, discordtest.Deadline, n)
+		}
+	}
+}
+
 // running is an Adapter being run against a fake Discord.
 type running struct {
 	a      *Adapter

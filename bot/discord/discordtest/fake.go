@@ -225,7 +225,9 @@ func (r *Request) JSON(t testing.TB, v any) {
 
 func (r *Request) String() string { return r.Method + " " + r.Path }
 
-// Response overrides the server's answer to one request.
+// Response overrides the server's answer to one request. With Status 0
+// the server answers as it would have, with Header added: a 200 that says
+// X-RateLimit-Remaining: 0, say.
 type Response struct {
 	Status int
 	Header http.Header
@@ -379,8 +381,18 @@ func (s *Server) serveREST(w http.ResponseWriter, hr *http.Request) {
 	if hook != nil {
 		resp = hook(r)
 	}
-	if resp == nil {
+	switch {
+	case resp == nil:
 		resp = s.route(r)
+	case resp.Status == 0:
+		extra := resp.Header
+		resp = s.route(r)
+		if resp.Header == nil {
+			resp.Header = http.Header{}
+		}
+		for k, v := range extra {
+			resp.Header[k] = v
+		}
 	}
 	r.Status = resp.Status
 
