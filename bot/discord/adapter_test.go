@@ -616,6 +616,7 @@ func TestNew(t *testing.T) {
 		{"shard out of range", "t", []Option{WithShard(2, 2)}, "shard 2 of 2"},
 		{"bad api url", "t", []Option{WithAPIURL("discord.example")}, "api url"},
 		{"no workers", "t", []Option{WithWorkers(0)}, "workers"},
+		{"no queue", "t", []Option{WithQueue(0)}, "queue"},
 	} {
 		_, err := New(tc.token, svc, tc.opts...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -43,10 +43,11 @@ type run struct {
 	readied chan struct{} // a READY arrived
 	seen    *bot.Seen[string]
 
-	mu     sync.RWMutex // guards closed and sending on queues
-	closed bool
-	queues []chan job
-	wg     sync.WaitGroup
+	pool   *bot.Pool // answers the questions, in order per channel
+	prompt *bot.Pool // sends the responses that cannot wait behind them
+
+	busyMu sync.Mutex
+	busy   map[string]*discordgo.Message // channel -> first question refused, its notice pending
 
 	work       context.Context // for replies: outlives the Run context by the grace
 	cancelWork context.CancelFunc
@@ -76,6 +77,7 @@ func (a *Adapter) newRun(ctx context.Context) (*run, error) {
 		dropped: make(chan struct{}, 1),
 		readied: make(chan struct{}, 1),
 		seen:    bot.NewSeen[string](4096),
+		busy:    make(map[string]*discordgo.Message),
 	}
 	r.self.Store("")
 	r.appID.Store("")
@@ -147,7 +149,10 @@ func (r *run) newGateway(client *http.Client, limiter *discordgo.RateLimiter) *d
 	// Open emits Connect once it has read READY or RESUMED, before it
 	// starts the reader: from here on the connection is live.
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Connect) { r.handedOver() })
-	s.AddHandler(func(_ *discordgo.Session, e *discordgo.Ready) { r.onReady(e) })
+	s.AddHandler(func(_ *discordgo.Session, e *discordgo.Ready) {
+		defer r.recoverEvent("READY", nil)
+		r.onReady(e)
+	})
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
 		r.log.Info("discord: session resumed")
 	})
@@ -157,8 +162,16 @@ func (r *run) newGateway(client *http.Client, limiter *discordgo.RateLimiter) *d
 		default:
 		}
 	})
-	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { r.onMessage(m.Message) })
-	s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { r.onInteraction(i.Interaction) })
+	// The handlers run on discordgo's reader goroutine: a panic there
+	// would end the process, so each recovers.
+	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
+		defer r.recoverEvent("MESSAGE_CREATE", nil)
+		r.onMessage(m.Message)
+	})
+	s.AddHandler(func(_ *discordgo.Session, e *discordgo.InteractionCreate) {
+		defer r.recoverEvent("INTERACTION_CREATE", e.Interaction)
+		r.onInteraction(e.Interaction)
+	})
 	return s
 }
 
@@ -426,19 +439,19 @@ func mayPass(err error) bool {
 	return true
 }
 
-// shutdown stops taking events, waits for the replies in flight (up to the
-// grace; a rate-limit wait that would end after it is given up at once),
+// shutdown stops taking questions, lets the replies queued and in flight
+// finish for up to the grace (a rate-limit wait that would outlast it is
+// given up at once), tells those who ask meanwhile that the bot is busy,
 // and closes the gateway.
 func (r *run) shutdown() {
-	r.mu.Lock()
-	r.closed = true
-	for _, q := range r.queues {
-		close(q)
-	}
-	r.mu.Unlock()
+	r.pool.Close()
 	r.tr.drain(time.Now().Add(r.a.grace))
 	timer := time.AfterFunc(r.a.grace, r.cancelWork)
-	r.wg.Wait()
+	// After the grace the work context is cancelled and what is left
+	// gives up at once, so these waits end.
+	<-r.pool.Done()
+	r.prompt.Close()
+	<-r.prompt.Done()
 	timer.Stop()
 	r.cancelWork()
 	r.stopUnhang()

@@ -17,11 +17,14 @@ import (
 )
 
 // answerer is a bot.Answerer with canned results, recording the questions.
-// With block set, Ask signals asked and waits for block to close.
+// With block set, Ask signals asked and waits for block to close; with hold
+// set too, only for the question hold. It panics on the question panicOn.
 type answerer struct {
-	answer func(q string) qa.Result
-	asked  chan string
-	block  chan struct{}
+	answer  func(q string) qa.Result
+	asked   chan string
+	block   chan struct{}
+	hold    string
+	panicOn string
 
 	mu        sync.Mutex
 	questions []string
@@ -31,11 +34,16 @@ func (a *answerer) Ask(q string) (qa.Result, error) {
 	a.mu.Lock()
 	a.questions = append(a.questions, q)
 	a.mu.Unlock()
-	if a.asked != nil {
-		a.asked <- q
+	if a.panicOn != "" && q == a.panicOn {
+		panic("answerer: cannot take " + q)
 	}
-	if a.block != nil {
-		<-a.block
+	if a.hold == "" || q == a.hold {
+		if a.asked != nil {
+			a.asked <- q
+		}
+		if a.block != nil {
+			<-a.block
+		}
 	}
 	if a.answer == nil {
 		return qa.Result{Question: q}, nil
