@@ -7,7 +7,9 @@
 // own: it stops with an error on the gateway close codes that mean a
 // reconnect cannot succeed (4004, a rejected token; 4014, intents not
 // granted) instead of reconnecting forever; it keeps the REST rate limits
-// itself, in waits that shutdown can end (rest.go); it recovers a panic in any handler and tells the asker; it answers through
+// itself, in waits that shutdown can end (rest.go); it ignores gateway
+// messages that would panic inside discordgo's reader (frames.go); it
+// recovers a panic in any handler and tells the asker; it answers through
 // a bounded keyed pool (bot.Pool), telling those it cannot take that it is
 // busy; and it can send every request to another API base (WithAPIURL),
 // which is how the tests run against a fake Discord.
@@ -15,9 +17,12 @@ package discord
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -72,6 +77,12 @@ type Adapter struct {
 	reconnectBase time.Duration // first wait after a failed reconnect; doubles
 	retryBase     time.Duration // first wait after a REST 5xx; doubles
 	registerBase  time.Duration // first wait before registering commands again; doubles
+
+	// proxy picks the HTTP proxy for a REST call or the gateway;
+	// http.ProxyFromEnvironment by default. tlsConfig, if set, is the TLS
+	// configuration of both (a test's own CA).
+	proxy     func(*http.Request) (*url.URL, error)
+	tlsConfig *tls.Config
 
 	// deferAfter is how long a slash command may wait for its worker before
 	// a deferred response is sent (defaultDeferAfter, 1.5 s; see ack.go).
@@ -136,6 +147,7 @@ func New(token string, svc *bot.Service, opts ...Option) (*Adapter, error) {
 		queue:         256,
 		grace:         20 * time.Second,
 		maxWait:       defaultMaxRetryAfter,
+		proxy:         http.ProxyFromEnvironment,
 		reconnectBase: time.Second,
 		retryBase:     500 * time.Millisecond,
 		registerBase:  30 * time.Second,

@@ -2,8 +2,11 @@ package discord
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -235,6 +238,14 @@ func isErr(err, target error) bool { return errors.Is(err, target) }
 // its deferred response, on a real timer.
 func withDeferAfter(d time.Duration) Option {
 	return func(a *Adapter) { a.deferAfter, a.afterFunc = d, nil }
+}
+
+// withTLS makes the adapter trust what cfg trusts (a fake's certificate).
+func withTLS(cfg *tls.Config) Option { return func(a *Adapter) { a.tlsConfig = cfg } }
+
+// withProxy sends every REST call and the gateway through the HTTP proxy u.
+func withProxy(u *url.URL) Option {
+	return func(a *Adapter) { a.proxy = func(*http.Request) (*url.URL, error) { return u, nil } }
 }
 
 // withRegisterBase sets the first wait before registering commands again.
