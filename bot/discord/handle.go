@@ -105,7 +105,7 @@ func (r *run) refuseMessage(m *discordgo.Message, why error) {
 		return
 	}
 	tell := func() { r.tellBusy(m.ChannelID) }
-	queued := false
+	var queued bool
 	if errors.Is(why, bot.ErrClosed) {
 		queued = r.prompt.Submit("m"+m.ChannelID, tell) == nil
 	} else {
@@ -155,7 +155,7 @@ func (r *run) respondPromptly(in *discordgo.Interaction, text string) {
 // deferResponse sends the deferred response (type 5) to a slash command
 // whose worker is still busy, from the ack's timer, bypassing the queue.
 // Like the replies it runs under the work context, and a 429 or 5xx wait
-// gives up at shutdown (errStopping).
+// that would outlast the shutdown grace is given up (errStopping).
 func (r *run) deferResponse(in *discordgo.Interaction) (err error) {
 	defer func() {
 		if v := recover(); v != nil {

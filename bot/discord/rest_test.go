@@ -292,3 +292,58 @@ func TestTransportInteractionRoutesSkipGlobalLimit(t *testing.T) {
 		t.Errorf("%d requests reached the server, want the 3 interaction requests", len(got))
 	}
 }
+
+// A 200 means Discord took the request: it is never sent again, whatever
+// its body, even one that cannot be decoded.
+func TestTransportNeverRetriesOK(t *testing.T) {
+	rec := newRecorder(t, status(200, `{"id": "7000`))
+	tr := newTestTransport(t, rec.URL)
+	resp, err := post(t, tr, discordgo.EndpointChannelMessages("1"), `{"content":"once"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got, _, _ := rec.log(); resp.StatusCode != 200 || len(got) != 1 {
+		t.Errorf("status %d after %d requests, want the 200 after 1", resp.StatusCode, len(got))
+	}
+}
+
+// The rate-limit headers are kept by the transport and taken out of the
+// response, so discordgo never sleeps on them: after a response that
+// empties a route's bucket, the next request on the route waits for the
+// reset, and one on another route does not.
+func TestTransportKeepsBucketLimits(t *testing.T) {
+	rec := newRecorder(t, func(w http.ResponseWriter) {
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset-After", "0.05")
+		w.Header().Set("X-RateLimit-Reset", "1900000000")
+		w.Write([]byte(`{}`))
+	})
+	tr := newTestTransport(t, rec.URL)
+	var waits []string
+	tr.onRetry = func(kind string, d time.Duration) { waits = append(waits, kind) }
+	resp, err := post(t, tr, discordgo.EndpointChannelMessages("1"), `{}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, h := range []string{"X-RateLimit-Remaining", "X-RateLimit-Reset-After", "X-RateLimit-Reset"} {
+		if v := resp.Header.Get(h); v != "" {
+			t.Errorf("%s: %q reached discordgo", h, v)
+		}
+	}
+	for _, u := range []string{discordgo.EndpointChannelMessages("2"), discordgo.EndpointChannelMessages("1")} {
+		resp, err := post(t, tr, u, `{}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	_, _, at := rec.log()
+	if len(waits) != 1 || waits[0] != "rate_limit_wait" {
+		t.Errorf("waits %q, want one rate_limit_wait: the same route's, not the other's", waits)
+	}
+	if gap := at[2].Sub(at[0]); gap < 50*time.Millisecond {
+		t.Errorf("the route's next request went %v after the response that emptied its bucket, before the reset", gap)
+	}
+}
