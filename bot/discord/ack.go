@@ -11,10 +11,9 @@ import (
 // Discord wants an interaction's first response within three seconds of
 // the interaction; after that the user sees "The application did not
 // respond" and the interaction can no longer be responded to. Answering
-// takes milliseconds, but the answer is sent by the channel's worker, which
-// may be busy with the replies queued before it, in any channel hashed onto
-// it; one of them waiting out a 429 or retrying 5xx errors holds up the
-// rest for seconds.
+// takes milliseconds, but the answer waits its turn in its channel's queue
+// (and for a free worker when every worker is busy): a reply ahead of it
+// waiting out a 429 or retrying 5xx errors holds it up for seconds.
 //
 // So each slash command gets an ack, armed when it has been queued: a timer
 // (Adapter.deferAfter, 1.5 s by default). Whichever comes first, the worker

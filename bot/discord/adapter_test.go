@@ -268,9 +268,14 @@ func TestLongAnswer(t *testing.T) {
 	}
 }
 
+// TestSlashLongAnswerFollowups relies on no wall clock: start arms no
+// deferral unless asked (a real 1.5 s timer deferred the response on a busy
+// machine, and the first part then went as an edit), and the fake's
+// three-second window for the response is stretched to the test's deadline.
 func TestSlashLongAnswerFollowups(t *testing.T) {
 	t.Parallel()
 	srv := discordtest.New(t)
+	srv.InteractionWindow = discordtest.Deadline
 	long := strings.Repeat("This sentence is one of very many in a long quote. ", 150)
 	ans := &answerer{answer: func(q string) qa.Result {
 		r := qa.Result{Question: q}
@@ -289,6 +294,9 @@ func TestSlashLongAnswerFollowups(t *testing.T) {
 	parts := []*discordtest.Request{srv.WaitRequest(t, discordtest.Callback("5101"))}
 	for range 2 {
 		parts = append(parts, srv.WaitRequest(t, discordtest.Followup("tok-5101")))
+	}
+	if typ := parts[0].CallbackType(); typ != discordtest.ResponseMessage {
+		t.Fatalf("response type %d, want %d: the first part, not a deferral", typ, discordtest.ResponseMessage)
 	}
 	for i, r := range parts {
 		m := discordtest.DecodeMessage(t, r)
@@ -554,13 +562,14 @@ func TestShutdownDoesNotWaitOutRateLimit(t *testing.T) {
 	const ch = "400000000000000011"
 	srv.OnREST(func(r *discordtest.Request) *discordtest.Response {
 		if discordtest.Send(ch)(r) {
-			return discordtest.RateLimited(time.Hour, false)
+			return discordtest.RateLimited(2*time.Hour, false)
 		}
 		return nil
 	})
-	// A grace longer than the test's deadline: only giving up the wait
-	// lets Run return in time.
-	run := start(t, srv, newService(&answerer{answer: fixed(quote)}), WithShutdownGrace(time.Hour))
+	// A grace longer than the test's deadline, shorter than the wait: only
+	// giving up the wait lets Run return in time.
+	run := start(t, srv, newService(&answerer{answer: fixed(quote)}), WithShutdownGrace(time.Hour),
+		WithMaxRetryAfter(3*time.Hour))
 	srv.WaitSession(t)
 	srv.Dispatch(t, "MESSAGE_CREATE", mention(srv, "11001", ch, "limited?"))
 	srv.WaitRequest(t, discordtest.Send(ch))
@@ -607,6 +616,7 @@ func TestNew(t *testing.T) {
 		{"shard out of range", "t", []Option{WithShard(2, 2)}, "shard 2 of 2"},
 		{"bad api url", "t", []Option{WithAPIURL("discord.example")}, "api url"},
 		{"no workers", "t", []Option{WithWorkers(0)}, "workers"},
+		{"no queue", "t", []Option{WithQueue(0)}, "queue"},
 	} {
 		_, err := New(tc.token, svc, tc.opts...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

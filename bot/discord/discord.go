@@ -3,19 +3,26 @@
 // message in a direct message. Answers are embeds quoting the articles,
 // each reply a Discord reply to the question, none able to ping anyone.
 //
-// The Adapter is built on discordgo, with three things discordgo does not do
-// on its own: it stops with an error on the gateway close codes that mean a
+// The Adapter is built on discordgo, with what discordgo does not do on its
+// own: it stops with an error on the gateway close codes that mean a
 // reconnect cannot succeed (4004, a rejected token; 4014, intents not
-// granted) instead of reconnecting forever; it waits out REST rate limits
-// in a way shutdown can interrupt; and it can send every request to another
-// API base (WithAPIURL), which is how the tests run against a fake Discord.
+// granted) instead of reconnecting forever; it keeps the REST rate limits
+// itself, in waits that shutdown can end (rest.go); it ignores gateway
+// messages that would panic inside discordgo's reader (frames.go); it
+// recovers a panic in any handler and tells the asker; it answers through
+// a bounded keyed pool (bot.Pool), telling those it cannot take that it is
+// busy; and it can send every request to another API base (WithAPIURL),
+// which is how the tests run against a fake Discord.
 package discord
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -64,11 +71,18 @@ type Adapter struct {
 	workers    int
 	queue      int
 	grace      time.Duration
+	maxWait    time.Duration // max_retry_after
 
 	// Tests shorten these.
 	reconnectBase time.Duration // first wait after a failed reconnect; doubles
 	retryBase     time.Duration // first wait after a REST 5xx; doubles
 	registerBase  time.Duration // first wait before registering commands again; doubles
+
+	// proxy picks the HTTP proxy for a REST call or the gateway;
+	// http.ProxyFromEnvironment by default. tlsConfig, if set, is the TLS
+	// configuration of both (a test's own CA).
+	proxy     func(*http.Request) (*url.URL, error)
+	tlsConfig *tls.Config
 
 	// deferAfter is how long a slash command may wait for its worker before
 	// a deferred response is sent (defaultDeferAfter, 1.5 s; see ack.go).
@@ -97,18 +111,27 @@ func WithShard(id, count int) Option {
 	return func(a *Adapter) { a.shardID, a.shardCount = id, count }
 }
 
-// WithWorkers sets how many replies are worked on at once.
+// WithWorkers sets how many channels are answered at once (default 8).
+// Questions in one channel are answered one at a time, in order.
 func WithWorkers(n int) Option { return func(a *Adapter) { a.workers = n } }
 
-// WithQueue sets how many questions may wait for a worker; past that,
-// new ones are dropped (and logged) rather than delaying the gateway.
+// WithQueue sets how many questions may be held at once, waiting or being
+// answered (default 256); one channel may hold half of them. Past that a
+// question is refused, and its channel gets a notice to ask again (one
+// per channel, after its queued replies), a slash command its own busy
+// response at once.
 func WithQueue(n int) Option { return func(a *Adapter) { a.queue = n } }
+
+// WithMaxRetryAfter bounds how long one request waits for Discord's rate
+// limits in all (429s, empty buckets, the global limit; default 60 s): a
+// request that would wait longer fails at once, logged and counted.
+func WithMaxRetryAfter(d time.Duration) Option { return func(a *Adapter) { a.maxWait = d } }
 
 // WithLogger sets the logger; the default discards.
 func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 
 // WithShutdownGrace bounds how long Run, once its context is cancelled,
-// waits for replies in flight.
+// waits for the replies queued and in flight.
 func WithShutdownGrace(d time.Duration) Option { return func(a *Adapter) { a.grace = d } }
 
 // New returns an Adapter for the bot token (as the Developer Portal shows
@@ -123,6 +146,8 @@ func New(token string, svc *bot.Service, opts ...Option) (*Adapter, error) {
 		workers:       8,
 		queue:         256,
 		grace:         20 * time.Second,
+		maxWait:       defaultMaxRetryAfter,
+		proxy:         http.ProxyFromEnvironment,
 		reconnectBase: time.Second,
 		retryBase:     500 * time.Millisecond,
 		registerBase:  30 * time.Second,
@@ -138,6 +163,11 @@ func New(token string, svc *bot.Service, opts ...Option) (*Adapter, error) {
 		return nil, fmt.Errorf("discord: shard %d of %d: want 0 <= shard_id < shard_count", a.shardID, a.shardCount)
 	case a.workers < 1:
 		return nil, fmt.Errorf("discord: %d workers: want at least 1", a.workers)
+	case a.queue < 1:
+		return nil, fmt.Errorf("discord: queue %d: want at least 1", a.queue)
+	}
+	if a.maxWait <= 0 {
+		a.maxWait = defaultMaxRetryAfter
 	}
 	if a.apiURL == "" {
 		a.apiURL = DefaultAPIURL
@@ -155,9 +185,10 @@ func (a *Adapter) Name() string { return platform }
 func (a *Adapter) Ready() bool { return a.ready.Load() }
 
 // Run connects to the gateway, registers the slash commands, and answers
-// until ctx is cancelled. Then it stops taking events, finishes the replies
-// in flight (for up to the shutdown grace; a reply still waiting out a rate
-// limit is given up), closes the gateway and returns nil. It returns an
+// until ctx is cancelled. Then it stops taking questions (those asked
+// meanwhile are told the bot is busy), finishes the replies queued and in
+// flight for up to the shutdown grace (a rate-limit wait that would end
+// after it is given up at once), closes the gateway and returns nil. It returns an
 // error, after the same shutdown, when Discord rejects the token or the
 // intents, or refuses the shard. Run may be called once.
 func (a *Adapter) Run(ctx context.Context) error {

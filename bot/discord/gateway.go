@@ -1,7 +1,10 @@
 package discord
 
 import (
+	"bufio"
 	"context"
+	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,10 +46,11 @@ type run struct {
 	readied chan struct{} // a READY arrived
 	seen    *bot.Seen[string]
 
-	mu     sync.RWMutex // guards closed and sending on queues
-	closed bool
-	queues []chan job
-	wg     sync.WaitGroup
+	pool   *bot.Pool // answers the questions, in order per channel
+	prompt *bot.Pool // sends the responses that cannot wait behind them
+
+	busyMu sync.Mutex
+	busy   map[string]*discordgo.Message // channel -> first question refused, its notice pending
 
 	work       context.Context // for replies: outlives the Run context by the grace
 	cancelWork context.CancelFunc
@@ -76,6 +80,7 @@ func (a *Adapter) newRun(ctx context.Context) (*run, error) {
 		dropped: make(chan struct{}, 1),
 		readied: make(chan struct{}, 1),
 		seen:    bot.NewSeen[string](4096),
+		busy:    make(map[string]*discordgo.Message),
 	}
 	r.self.Store("")
 	r.appID.Store("")
@@ -85,20 +90,28 @@ func (a *Adapter) newRun(ctx context.Context) (*run, error) {
 			r.unregistered = []string{""}
 		}
 	}
-	tr, err := newTransport(discordgo.EndpointAPI, a.apiURL, ctx.Done())
+	tr, err := newTransport(discordgo.EndpointAPI, a.apiURL)
 	if err != nil {
 		return nil, err
 	}
-	tr.backoff = a.retryBase
+	next := baseTransport()
+	next.Proxy, next.TLSClientConfig = a.proxy, a.tlsConfig
+	tr.next, tr.backoff, tr.maxWait = next, a.retryBase, a.maxWait
 	tr.onRetry = func(kind string, wait time.Duration) {
-		r.log.Warn("discord: REST call retried", "reason", kind, "wait", wait)
+		msg := "discord: REST call retried"
+		if kind == "rate_limit_wait" {
+			msg = "discord: REST call waits for its rate limit"
+		}
+		r.log.Warn(msg, "reason", kind, "wait", wait)
 		a.svc.Metrics().PlatformError(platform, kind)
 	}
 	r.tr = tr
+	// The dial functions do TLS and the proxy themselves, so that the
+	// frame guard reads the gateway in the clear.
 	r.dial = &websocket.Dialer{
-		Proxy:            http.ProxyFromEnvironment,
-		HandshakeTimeout: 15 * time.Second,
-		NetDialContext:   r.dialGateway,
+		HandshakeTimeout:  15 * time.Second,
+		NetDialContext:    r.dialGateway,
+		NetDialTLSContext: r.dialGatewayTLS,
 	}
 	client := &http.Client{Transport: tr}
 	limiter := discordgo.NewRatelimiter()
@@ -127,6 +140,9 @@ func (a *Adapter) newSession(client *http.Client, limiter *discordgo.RateLimiter
 	// discordgo logs the IDENTIFY payload, token included, at debug level;
 	// keep it silent and log what matters here.
 	s.LogLevel = -1
+	// Uncompressed: every gateway payload is then a JSON object in a
+	// text frame, which the frame guard can check (frames.go).
+	s.Compress = false
 	s.ShouldReconnectOnError = false
 	s.ShouldRetryOnRateLimit = false // transport waits, interruptibly
 	s.MaxRestRetries = 0             // transport retries 5xx
@@ -143,7 +159,10 @@ func (r *run) newGateway(client *http.Client, limiter *discordgo.RateLimiter) *d
 	// Open emits Connect once it has read READY or RESUMED, before it
 	// starts the reader: from here on the connection is live.
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Connect) { r.handedOver() })
-	s.AddHandler(func(_ *discordgo.Session, e *discordgo.Ready) { r.onReady(e) })
+	s.AddHandler(func(_ *discordgo.Session, e *discordgo.Ready) {
+		defer r.recoverEvent("READY", nil)
+		r.onReady(e)
+	})
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
 		r.log.Info("discord: session resumed")
 	})
@@ -153,8 +172,16 @@ func (r *run) newGateway(client *http.Client, limiter *discordgo.RateLimiter) *d
 		default:
 		}
 	})
-	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { r.onMessage(m.Message) })
-	s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { r.onInteraction(i.Interaction) })
+	// The handlers run on discordgo's reader goroutine: a panic there
+	// would end the process, so each recovers.
+	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
+		defer r.recoverEvent("MESSAGE_CREATE", nil)
+		r.onMessage(m.Message)
+	})
+	s.AddHandler(func(_ *discordgo.Session, e *discordgo.InteractionCreate) {
+		defer r.recoverEvent("INTERACTION_CREATE", e.Interaction)
+		r.onInteraction(e.Interaction)
+	})
 	return s
 }
 
@@ -179,25 +206,115 @@ func (r *run) onReady(e *discordgo.Ready) {
 	}
 }
 
-// dialGateway opens the TCP connection under the gateway websocket. It
+// dialGateway opens the connection under a ws:// gateway websocket.
+func (r *run) dialGateway(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := r.dialTCP(ctx, network, addr, "http")
+	if err != nil {
+		return nil, err
+	}
+	return r.guard(c), nil
+}
+
+// dialGatewayTLS opens the connection under a wss:// gateway websocket,
+// TLS included, so the frame guard goes above TLS.
+func (r *run) dialGatewayTLS(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := r.dialTCP(ctx, network, addr, "https")
+	if err != nil {
+		return nil, err
+	}
+	cfg := &tls.Config{}
+	if r.a.tlsConfig != nil {
+		cfg = r.a.tlsConfig.Clone()
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName, _, _ = net.SplitHostPort(addr)
+	}
+	tc := tls.Client(c, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return r.guard(tc), nil
+}
+
+// guard puts the frame guard (frames.go) on a gateway connection.
+func (r *run) guard(c net.Conn) net.Conn {
+	return newFrameGuard(c, func(size int64) {
+		r.log.Warn("discord: gateway message that is not a JSON object ignored", "bytes", size)
+		r.a.svc.Metrics().PlatformError(platform, "bad_frame")
+	})
+}
+
+// dialTCP opens the TCP connection under the gateway websocket, through
+// the HTTP proxy the environment names for scheme://addr, if any. It
 // remembers the connection until the handshake is over, so a hung Open can
 // be ended at shutdown, and gives reads an idle deadline: Discord sends a
 // heartbeat ACK every ~41 s, so silence for minutes means the connection
 // is dead.
-func (r *run) dialGateway(ctx context.Context, network, addr string) (net.Conn, error) {
+func (r *run) dialTCP(ctx context.Context, network, addr, scheme string) (net.Conn, error) {
+	proxy, err := r.a.proxy(&http.Request{URL: &url.URL{Scheme: scheme, Host: addr}})
+	if err != nil {
+		return nil, fmt.Errorf("gateway proxy: %w", err)
+	}
+	target := addr
+	if proxy != nil {
+		if proxy.Scheme != "http" {
+			return nil, fmt.Errorf("gateway proxy %s: only http:// proxies can carry the gateway", proxy.Redacted())
+		}
+		target = proxy.Host
+		if proxy.Port() == "" {
+			target = net.JoinHostPort(proxy.Hostname(), "80")
+		}
+	}
 	d := net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
-	c, err := d.DialContext(ctx, network, addr)
+	c, err := d.DialContext(ctx, network, target)
 	if err != nil {
 		return nil, err
 	}
 	r.connMu.Lock()
-	defer r.connMu.Unlock()
 	if r.stopping {
+		r.connMu.Unlock()
 		c.Close()
 		return nil, errStopping
 	}
 	r.handshake = c
-	return &idleConn{Conn: c, idle: 3 * time.Minute}, nil
+	r.connMu.Unlock()
+	ic := &idleConn{Conn: c, idle: 3 * time.Minute}
+	if proxy != nil {
+		if err := tunnel(ctx, ic, proxy, addr); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return ic, nil
+}
+
+// tunnel asks the HTTP proxy on c for a tunnel to addr (CONNECT).
+func tunnel(ctx context.Context, c net.Conn, proxy *url.URL, addr string) error {
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	req := &http.Request{Method: http.MethodConnect, URL: &url.URL{Opaque: addr}, Host: addr, Header: http.Header{}}
+	if u := proxy.User; u != nil {
+		pw, _ := u.Password()
+		req.Header.Set("Proxy-Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.Username()+":"+pw)))
+	}
+	if err := req.Write(c); err != nil {
+		return fmt.Errorf("gateway proxy %s: %w", proxy.Host, err)
+	}
+	// The proxy says nothing after its answer until the tunnel is used, so
+	// the reader holds nothing of what follows.
+	resp, err := http.ReadResponse(bufio.NewReader(c), req)
+	if err != nil {
+		return fmt.Errorf("gateway proxy %s: %w", proxy.Host, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("gateway proxy %s: CONNECT answered %s", proxy.Host, resp.Status)
+	}
+	if !stop() {
+		return ctx.Err()
+	}
+	return nil
 }
 
 // handedOver marks the end of an Open's handshake: the connection, if
@@ -422,17 +539,19 @@ func mayPass(err error) bool {
 	return true
 }
 
-// shutdown stops taking events, waits for the replies in flight (up to the
-// grace), and closes the gateway.
+// shutdown stops taking questions, lets the replies queued and in flight
+// finish for up to the grace (a rate-limit wait that would outlast it is
+// given up at once), tells those who ask meanwhile that the bot is busy,
+// and closes the gateway.
 func (r *run) shutdown() {
-	r.mu.Lock()
-	r.closed = true
-	for _, q := range r.queues {
-		close(q)
-	}
-	r.mu.Unlock()
+	r.pool.Close()
+	r.tr.drain(time.Now().Add(r.a.grace))
 	timer := time.AfterFunc(r.a.grace, r.cancelWork)
-	r.wg.Wait()
+	// After the grace the work context is cancelled and what is left
+	// gives up at once, so these waits end.
+	<-r.pool.Done()
+	r.prompt.Close()
+	<-r.prompt.Done()
 	timer.Stop()
 	r.cancelWork()
 	r.stopUnhang()

@@ -3,12 +3,20 @@ package discord
 import (
 	"context"
 	"errors"
-	"hash/fnv"
+	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/storybot/storybot/bot"
+)
+
+// What a user is told when the bot cannot answer: its reply workers hold
+// as much as they may, or answering failed with a panic.
+const (
+	busyText  = "I am busy with many questions here right now: please ask again in a minute."
+	errorText = "Sorry, something went wrong while answering that. Please ask again."
 )
 
 // job is one question to answer: a message, or a slash command.
@@ -17,49 +25,27 @@ type job struct {
 	question string // for msg: the text with the bot's mention taken out
 	in       *discordgo.Interaction
 	ack      *ack // for in: who sends the first response (see ack.go)
+	sent     int  // messages of the reply sent so far
 }
 
-// startWorkers starts the reply workers. Each has its own queue and a
-// channel always goes to the same worker, so replies in one channel keep
-// the order of the questions.
+// startWorkers starts the reply pool, which answers each channel's
+// questions in order, and the prompt pool, which sends what cannot wait
+// behind them: the busy response of a slash command refused, and the busy
+// notice of a channel refused after shutdown began.
 func (r *run) startWorkers() {
-	r.queues = make([]chan job, r.a.workers)
-	for i := range r.queues {
-		q := make(chan job, max(r.a.queue/r.a.workers, 1))
-		r.queues[i] = q
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			for j := range q {
-				r.handle(r.work, j)
-			}
-		}()
-	}
+	onPanic := func(key string, v any) { r.panicked("job", key, v) }
+	r.pool = bot.NewPool(bot.PoolConfig{Workers: r.a.workers, Queue: r.a.queue, OnPanic: onPanic})
+	r.prompt = bot.NewPool(bot.PoolConfig{Workers: r.a.workers, Queue: r.a.queue, PerKey: 1, OnPanic: onPanic})
 }
 
-// enqueue hands j to its channel's worker without blocking the gateway and
-// reports whether it did. After shutdown began, or when the queue is full,
-// j is dropped.
-func (r *run) enqueue(channelID string, j job) bool {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if r.closed {
-		return false
-	}
-	h := fnv.New32a()
-	h.Write([]byte(channelID))
-	select {
-	case r.queues[h.Sum32()%uint32(len(r.queues))] <- j:
-		return true
-	default:
-		r.log.Warn("discord: reply queue full; question dropped", "channel", channelID)
-		r.a.svc.Metrics().PlatformError(platform, "queue_full")
-		return false
-	}
-}
-
-// onMessage takes a MESSAGE_CREATE. It runs on the gateway goroutine.
+// onMessage takes a MESSAGE_CREATE. It runs on the gateway goroutine, so
+// it only queues the question, keyed by channel; a question refused gets
+// its channel a busy notice.
 func (r *run) onMessage(m *discordgo.Message) {
+	if m == nil {
+		r.badEvent("MESSAGE_CREATE without a message")
+		return
+	}
 	q, ok := question(m, r.self.Load().(string))
 	if !ok {
 		return
@@ -68,13 +54,20 @@ func (r *run) onMessage(m *discordgo.Message) {
 		r.log.Debug("discord: message delivered again; already answered", "message", m.ID)
 		return
 	}
-	r.enqueue(m.ChannelID, job{msg: m, question: q})
+	j := &job{msg: m, question: q}
+	if err := r.pool.Submit(m.ChannelID, func() { r.handle(j) }); err != nil {
+		r.refuseMessage(m, err)
+	}
 }
 
 // onInteraction takes an INTERACTION_CREATE. It runs on the gateway
 // goroutine, so it only queues the command and arms its deferral timer; a
-// dropped command gets no timer.
+// command refused gets a busy response at once instead, and no timer.
 func (r *run) onInteraction(in *discordgo.Interaction) {
+	if in == nil {
+		r.badEvent("INTERACTION_CREATE without an interaction")
+		return
+	}
 	if in.Type != discordgo.InteractionApplicationCommand {
 		return
 	}
@@ -83,7 +76,12 @@ func (r *run) onInteraction(in *discordgo.Interaction) {
 		return
 	}
 	a := newAck()
-	if !r.enqueue(in.ChannelID, job{in: in, ack: a}) {
+	j := &job{in: in, ack: a}
+	if err := r.pool.Submit(in.ChannelID, func() { r.handle(j) }); err != nil {
+		r.a.svc.Metrics().PlatformError(platform, "busy")
+		r.log.Warn("discord: busy; slash command refused and told to try again",
+			"interaction", in.ID, "channel", in.ChannelID, "reason", err)
+		r.respondPromptly(in, busyText)
 		return
 	}
 	after := r.a.afterFunc
@@ -93,12 +91,79 @@ func (r *run) onInteraction(in *discordgo.Interaction) {
 	a.arm(after, r.a.deferAfter, func() error { return r.deferResponse(in) })
 }
 
+// refuseMessage tells m's channel that the bot is busy: one notice per
+// channel, a reply to the first question refused, covers every question
+// refused until it is sent. It goes after the channel's queued replies
+// (bot.Pool.Notice), or, once shutdown has begun, through the prompt pool.
+func (r *run) refuseMessage(m *discordgo.Message, why error) {
+	r.a.svc.Metrics().PlatformError(platform, "busy")
+	r.busyMu.Lock()
+	defer r.busyMu.Unlock()
+	if _, ok := r.busy[m.ChannelID]; ok {
+		r.log.Warn("discord: busy; question refused, its channel's busy notice already pending",
+			"message", m.ID, "channel", m.ChannelID, "reason", why)
+		return
+	}
+	tell := func() { r.tellBusy(m.ChannelID) }
+	var queued bool
+	if errors.Is(why, bot.ErrClosed) {
+		queued = r.prompt.Submit("m"+m.ChannelID, tell) == nil
+	} else {
+		queued = r.pool.Notice(m.ChannelID, tell)
+	}
+	if !queued {
+		r.log.Error("discord: busy, and too many channels wait for a busy notice already: question dropped unanswered",
+			"message", m.ID, "channel", m.ChannelID)
+		r.a.svc.Metrics().PlatformError(platform, "dropped")
+		return
+	}
+	r.busy[m.ChannelID] = m
+	r.log.Warn("discord: busy; question refused and its channel told to try again",
+		"message", m.ID, "channel", m.ChannelID, "reason", why)
+}
+
+// tellBusy sends channel's pending busy notice.
+func (r *run) tellBusy(channel string) {
+	r.busyMu.Lock()
+	m := r.busy[channel]
+	delete(r.busy, channel)
+	r.busyMu.Unlock()
+	if m != nil {
+		r.sendMessages(r.work, &job{msg: m}, textMessages(busyText))
+	}
+}
+
+// respondPromptly sends text as the ephemeral first response to in from
+// the prompt pool, outside the reply queue, so that it goes out within
+// Discord's three seconds. A flood that fills the prompt pool too is
+// logged and counted; its commands get no response.
+func (r *run) respondPromptly(in *discordgo.Interaction, text string) {
+	if in.ID == "" || in.Token == "" {
+		return // nothing can be sent for it
+	}
+	err := r.prompt.Submit("i"+in.ID, func() {
+		j := &job{in: in, ack: newAck()}
+		r.sendInteraction(r.work, j, textMessages(text), discordgo.MessageFlagsEphemeral)
+	})
+	if err != nil {
+		r.log.Error("discord: slash command dropped unanswered; too many wait for a prompt response already",
+			"interaction", in.ID, "reason", err)
+		r.a.svc.Metrics().PlatformError(platform, "dropped")
+	}
+}
+
 // deferResponse sends the deferred response (type 5) to a slash command
 // whose worker is still busy, from the ack's timer, bypassing the queue.
 // Like the replies it runs under the work context, and a 429 or 5xx wait
-// gives up at shutdown (errStopping).
-func (r *run) deferResponse(in *discordgo.Interaction) error {
-	err := r.rest.InteractionRespond(in, &discordgo.InteractionResponse{
+// that would outlast the shutdown grace is given up (errStopping).
+func (r *run) deferResponse(in *discordgo.Interaction) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.panicked("deferred response", in.ID, v)
+			err = fmt.Errorf("deferred response: panic: %v", v)
+		}
+	}()
+	err = r.rest.InteractionRespond(in, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 	}, discordgo.WithContext(r.work))
 	if err != nil {
@@ -106,10 +171,35 @@ func (r *run) deferResponse(in *discordgo.Interaction) error {
 		return err
 	}
 	// Not an error, but a sign the workers are behind: counted beside
-	// queue_full so it can be watched.
+	// busy so it can be watched.
 	r.log.Info("discord: slash command deferred; its reply worker is busy", "interaction", in.ID)
 	r.a.svc.Metrics().PlatformError(platform, "deferred")
 	return nil
+}
+
+// badEvent logs and counts a gateway event that cannot be read.
+func (r *run) badEvent(what string) {
+	r.log.Warn("discord: gateway event ignored: " + what)
+	r.a.svc.Metrics().PlatformError(platform, "bad_event")
+}
+
+// recoverEvent, deferred by a gateway event handler, recovers a panic in
+// it, and sends a slash command (in, if not nil) the error response.
+func (r *run) recoverEvent(event string, in *discordgo.Interaction) {
+	if v := recover(); v != nil {
+		r.panicked("event", event, v)
+		if in != nil {
+			r.respondPromptly(in, errorText)
+		}
+	}
+}
+
+// panicked logs and counts a panic recovered while handling kind (a
+// "message", an "interaction", a gateway "event"...) id.
+func (r *run) panicked(kind, id string, v any) {
+	r.log.Error("discord: panic recovered", "platform", platform, "kind", kind, "id", id,
+		"panic", r.a.redact(fmt.Sprint(v)), "stack", string(debug.Stack()))
+	r.a.svc.Metrics().PlatformError(platform, "panic")
 }
 
 // question returns the question in m and whether the bot should answer it:
@@ -138,22 +228,69 @@ func question(m *discordgo.Message, self string) (string, bool) {
 	return strings.NewReplacer("<@"+self+">", " ", "<@!"+self+">", " ").Replace(m.Content), true
 }
 
-func (r *run) handle(ctx context.Context, j job) {
+// handle answers j on a reply worker. A panic is recovered, logged and
+// counted, and the user told that something went wrong. After the
+// shutdown grace, j is given up without sending anything.
+func (r *run) handle(j *job) {
+	kind, id := "message", ""
 	if j.msg != nil {
-		r.answerMessage(ctx, j.msg, j.question)
+		id = j.msg.ID
+	} else {
+		kind, id = "interaction", j.in.ID
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			r.panicked(kind, id, v)
+			r.fail(j)
+		}
+	}()
+	if r.work.Err() != nil {
+		if j.ack != nil {
+			j.ack.take() // stops the deferral timer
+		}
+		r.log.Warn("discord: question given up at shutdown", kind, id)
+		r.a.svc.Metrics().PlatformError(platform, "shutdown")
 		return
 	}
-	r.answerInteraction(ctx, j.in, j.ack)
+	if j.msg != nil {
+		r.answerMessage(j)
+		return
+	}
+	r.answerInteraction(j)
 }
 
-// answerMessage replies to a message: the first part of the reply as a
-// Discord reply to it, any further parts after.
-func (r *run) answerMessage(ctx context.Context, m *discordgo.Message, q string) {
-	reply := r.a.svc.Ask(platform, platform+":"+m.Author.ID, q)
+// fail tells j's user that something went wrong, in what remains of the
+// reply: a reply to the message, or the slash command's response or a
+// follow-up.
+func (r *run) fail(j *job) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.panicked("error reply", "", v)
+		}
+	}()
+	msgs := textMessages(errorText)
+	if j.msg != nil {
+		r.sendMessages(r.work, j, msgs)
+		return
+	}
+	r.sendInteraction(r.work, j, msgs, discordgo.MessageFlagsEphemeral)
+}
+
+// answerMessage replies to a message.
+func (r *run) answerMessage(j *job) {
+	reply := r.a.svc.Ask(platform, platform+":"+j.msg.Author.ID, j.question)
+	r.sendMessages(r.work, j, replyMessages(r.a.svc, reply))
+}
+
+// sendMessages sends msgs, the rest of j's reply to its message: the
+// first part of a reply as a Discord reply to the message, any further
+// parts after.
+func (r *run) sendMessages(ctx context.Context, j *job, msgs []message) {
+	m := j.msg
 	no := false
-	for i, msg := range replyMessages(r.a.svc, reply) {
+	for _, msg := range msgs {
 		send := &discordgo.MessageSend{Content: msg.Content, Embeds: msg.Embeds, AllowedMentions: noMentions()}
-		if i == 0 {
+		if j.sent == 0 {
 			send.Reference = &discordgo.MessageReference{
 				MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &no,
 			}
@@ -162,6 +299,7 @@ func (r *run) answerMessage(ctx context.Context, m *discordgo.Message, q string)
 			r.failed(err, "message", m.ID)
 			return
 		}
+		j.sent++
 	}
 }
 
@@ -173,18 +311,22 @@ const (
 	optQuestion = "question"
 )
 
-// answerInteraction responds to a slash command. Answering takes
-// milliseconds, but the command may have waited in its worker's queue past
-// its ack's timer (see ack.go). If it did not, the answer's first message
-// is the response (type 4); if it did, a deferred response has been sent
-// and the first message edits it. Parts beyond the first go as follow-ups.
-// Flood notices are ephemeral, seen only by the asker, except after a
-// deferral, which was sent visible to all.
-func (r *run) answerInteraction(ctx context.Context, in *discordgo.Interaction, a *ack) {
-	data := in.ApplicationCommandData()
+// answerInteraction responds to a slash command. Flood notices are
+// ephemeral, seen only by the asker, except after a deferral, which was
+// sent visible to all. A command whose data discordgo could not decode
+// (missing, or a field of an unexpected type) gets an ephemeral error.
+func (r *run) answerInteraction(j *job) {
+	in := j.in
+	data, ok := in.Data.(discordgo.ApplicationCommandInteractionData)
+	if !ok {
+		r.log.Warn("discord: slash command without readable data; told something went wrong", "interaction", in.ID)
+		r.a.svc.Metrics().PlatformError(platform, "bad_event")
+		r.sendInteraction(r.work, j, textMessages(errorText), discordgo.MessageFlagsEphemeral)
+		return
+	}
 	var (
-		msgs      []message
-		ephemeral bool
+		msgs  []message
+		flags discordgo.MessageFlags
 	)
 	switch data.Name {
 	case cmdAsk:
@@ -198,7 +340,7 @@ func (r *run) answerInteraction(ctx context.Context, in *discordgo.Interaction, 
 		if reply.Kind == bot.Limited || reply.Kind == bot.Silent {
 			// A slash command must get a response; an ephemeral
 			// notice keeps a flood out of the channel.
-			reply.Kind, ephemeral = bot.Limited, true
+			reply.Kind, flags = bot.Limited, discordgo.MessageFlagsEphemeral
 		}
 		msgs = replyMessages(r.a.svc, reply)
 	case cmdSources:
@@ -206,20 +348,26 @@ func (r *run) answerInteraction(ctx context.Context, in *discordgo.Interaction, 
 	default:
 		msgs = helpMessages(r.a.svc)
 	}
-	var flags discordgo.MessageFlags
-	if ephemeral {
-		flags = discordgo.MessageFlagsEphemeral
-	}
-	// msgs is never empty: a slash command always gets a message.
-	deferred, err := a.take()
+	r.sendInteraction(r.work, j, msgs, flags)
+}
+
+// sendInteraction sends msgs, the rest of j's reply to its slash command
+// (msgs is never empty: a slash command always gets a message). The
+// command may have waited in its channel's queue past its ack's timer
+// (see ack.go). If it did not, the reply's first message is the response
+// (type 4); if it did, a deferred response has been sent and the first
+// message edits it. Later messages go as follow-ups, with flags.
+func (r *run) sendInteraction(ctx context.Context, j *job, msgs []message, flags discordgo.MessageFlags) {
+	in := j.in
+	deferred, err := j.ack.take()
 	if err != nil {
 		// deferResponse logged why; the interaction cannot be answered.
 		r.log.Debug("discord: slash command not answered", "interaction", in.ID, "error", r.describe(err))
 		return
 	}
-	for i, msg := range msgs {
+	for _, msg := range msgs {
 		switch {
-		case i == 0 && deferred:
+		case j.sent == 0 && deferred:
 			content, embeds := msg.Content, msg.Embeds
 			if embeds == nil {
 				embeds = []*discordgo.MessageEmbed{}
@@ -227,7 +375,7 @@ func (r *run) answerInteraction(ctx context.Context, in *discordgo.Interaction, 
 			_, err = r.rest.InteractionResponseEdit(in, &discordgo.WebhookEdit{
 				Content: &content, Embeds: &embeds, AllowedMentions: noMentions(),
 			}, discordgo.WithContext(ctx))
-		case i == 0:
+		case j.sent == 0:
 			err = r.rest.InteractionRespond(in, &discordgo.InteractionResponse{
 				Type: discordgo.InteractionResponseChannelMessageWithSource,
 				Data: &discordgo.InteractionResponseData{
@@ -243,6 +391,7 @@ func (r *run) answerInteraction(ctx context.Context, in *discordgo.Interaction, 
 			r.failed(err, "interaction", in.ID)
 			return
 		}
+		j.sent++
 	}
 }
 

@@ -2,8 +2,11 @@ package discord
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,11 +20,14 @@ import (
 )
 
 // answerer is a bot.Answerer with canned results, recording the questions.
-// With block set, Ask signals asked and waits for block to close.
+// With block set, Ask signals asked and waits for block to close; with hold
+// set too, only for the question hold. It panics on the question panicOn.
 type answerer struct {
-	answer func(q string) qa.Result
-	asked  chan string
-	block  chan struct{}
+	answer  func(q string) qa.Result
+	asked   chan string
+	block   chan struct{}
+	hold    string
+	panicOn string
 
 	mu        sync.Mutex
 	questions []string
@@ -31,11 +37,16 @@ func (a *answerer) Ask(q string) (qa.Result, error) {
 	a.mu.Lock()
 	a.questions = append(a.questions, q)
 	a.mu.Unlock()
-	if a.asked != nil {
-		a.asked <- q
+	if a.panicOn != "" && q == a.panicOn {
+		panic("answerer: cannot take " + q)
 	}
-	if a.block != nil {
-		<-a.block
+	if a.hold == "" || q == a.hold {
+		if a.asked != nil {
+			a.asked <- q
+		}
+		if a.block != nil {
+			<-a.block
+		}
 	}
 	if a.answer == nil {
 		return qa.Result{Question: q}, nil
@@ -72,6 +83,59 @@ func newService(a bot.Answerer) *bot.Service {
 	return bot.NewService(a, bot.Config{Topic: "a phone call"}, nil)
 }
 
+// counted returns a service over a whose platform errors m counts.
+func counted(a bot.Answerer, m *metrics) *bot.Service {
+	return bot.NewService(a, bot.Config{Topic: "a phone call"}, m)
+}
+
+// metrics is a bot.Metrics counting platform errors by kind.
+type metrics struct {
+	mu      sync.Mutex
+	errs    map[string]int
+	changed chan struct{}
+}
+
+func newMetrics() *metrics {
+	return &metrics{errs: make(map[string]int), changed: make(chan struct{})}
+}
+
+func (m *metrics) Question(string, bot.Kind, time.Duration) {}
+
+func (m *metrics) PlatformError(platform, kind string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.errs[platform+"/"+kind]++
+	close(m.changed)
+	m.changed = make(chan struct{})
+}
+
+// count returns how often the Discord platform error kind was counted.
+func (m *metrics) count(kind string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.errs[platform+"/"+kind]
+}
+
+// waitCount waits until kind has been counted at least n times.
+func (m *metrics) waitCount(t *testing.T, kind string, n int) {
+	t.Helper()
+	deadline := time.NewTimer(discordtest.Deadline)
+	defer deadline.Stop()
+	for {
+		m.mu.Lock()
+		got, ch := m.errs[platform+"/"+kind], m.changed
+		m.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("%s counted %d times within %v, want %d", kind, got, discordtest.Deadline, n)
+		}
+	}
+}
+
 // running is an Adapter being run against a fake Discord.
 type running struct {
 	a      *Adapter
@@ -92,10 +156,13 @@ func startToken(t *testing.T, srv *discordtest.Server, token string, svc *bot.Se
 	logs := &bottest.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	// Short waits first, so a test's own options can override them.
+	// A slash command is deferred only when a test asks (withDeferAfter,
+	// withHandTimers): the real 1.5 s may pass on a busy machine.
 	short := func(a *Adapter) {
 		a.reconnectBase = 10 * time.Millisecond
 		a.retryBase = time.Millisecond
 		a.registerBase = time.Millisecond
+		a.afterFunc = func(time.Duration, func()) func() bool { return func() bool { return true } }
 	}
 	opts = append([]Option{WithAPIURL(srv.URL()), WithLogger(log), short}, opts...)
 	a, err := New(token, svc, opts...)
@@ -168,8 +235,18 @@ func replyTo(t *testing.T, srv *discordtest.Server, channel, id string) discordt
 func isErr(err, target error) bool { return errors.Is(err, target) }
 
 // withDeferAfter sets how long a slash command waits for its worker before
-// its deferred response.
-func withDeferAfter(d time.Duration) Option { return func(a *Adapter) { a.deferAfter = d } }
+// its deferred response, on a real timer.
+func withDeferAfter(d time.Duration) Option {
+	return func(a *Adapter) { a.deferAfter, a.afterFunc = d, nil }
+}
+
+// withTLS makes the adapter trust what cfg trusts (a fake's certificate).
+func withTLS(cfg *tls.Config) Option { return func(a *Adapter) { a.tlsConfig = cfg } }
+
+// withProxy sends every REST call and the gateway through the HTTP proxy u.
+func withProxy(u *url.URL) Option {
+	return func(a *Adapter) { a.proxy = func(*http.Request) (*url.URL, error) { return u, nil } }
+}
 
 // withRegisterBase sets the first wait before registering commands again.
 func withRegisterBase(d time.Duration) Option { return func(a *Adapter) { a.registerBase = d } }

@@ -224,13 +224,13 @@ func TestDeferralGivenUpAtShutdown(t *testing.T) {
 	srv := discordtest.New(t)
 	srv.OnREST(func(r *discordtest.Request) *discordtest.Response {
 		if discordtest.Callback("21401")(r) {
-			return discordtest.RateLimited(time.Hour, false)
+			return discordtest.RateLimited(2*time.Hour, false)
 		}
 		return nil
 	})
 	ans := &answerer{answer: fixed(quote), asked: make(chan string, 1), block: make(chan struct{})}
 	opt, timers := withHandTimers()
-	run := start(t, srv, newService(ans), opt, WithShutdownGrace(time.Hour))
+	run := start(t, srv, newService(ans), opt, WithShutdownGrace(time.Hour), WithMaxRetryAfter(3*time.Hour))
 	srv.WaitSession(t)
 	srv.Dispatch(t, "INTERACTION_CREATE", srv.SlashCommand("21401", "tok-21401", "400000000000000026", "", user, "ask",
 		map[string]string{"question": "what did Putin wish?"}))

@@ -17,22 +17,38 @@ import (
 )
 
 // errStopping is returned for a request that would have to wait out a
-// rate limit or a server error while the adapter is shutting down.
+// rate limit or a server error past the end of the shutdown grace.
 var errStopping = errors.New("shutting down")
 
+// errLimitTooLong is returned for a request that would have to wait for
+// Discord's rate limits longer than max_retry_after in all.
+var errLimitTooLong = errors.New("rate limited for longer than max_retry_after")
+
+// defaultMaxRetryAfter is the longest a request waits for rate limits, in
+// all, unless WithMaxRetryAfter says otherwise.
+const defaultMaxRetryAfter = 60 * time.Second
+
 // transport is the http.RoundTripper under discordgo's REST calls. It does
-// three things discordgo cannot be told to do per session:
+// what discordgo cannot be told to do per session:
 //
 //   - It sends every request for discordgo's API base (the package-level
 //     discordgo.EndpointAPI, "https://discord.com/api/v9/") to the
 //     configured base instead, so a fake Discord can stand in without
 //     touching discordgo's global endpoint variables.
-//   - On a 429 it waits the retry_after Discord names and sends the request
-//     again; on a global limit every request waits. discordgo's own retry
-//     sleeps without a context, so the session is told not to retry and
-//     this wait is the only one: it ends early when the request's context
-//     ends or the adapter stops.
+//   - It keeps Discord's rate limits, and is the only one that does:
+//     discordgo's limiter sleeps without a context (a bucket's reset after
+//     X-RateLimit-Remaining: 0, or a global limit, for as long as Discord
+//     says), so the transport takes the rate-limit headers out of every
+//     response before discordgo sees them. A route whose bucket is empty
+//     waits for its reset; on a 429 the request waits the retry_after
+//     Discord names and is sent again, as often as Discord asks; on a
+//     global limit every request waits. A request waits at most maxWait
+//     in all: one that would wait longer fails at once, unsent.
 //   - On a 5xx it retries a bounded number of times with backoff.
+//
+// Every wait ends early when the request's context ends, and once shutdown
+// has begun (drain), a wait that would end after the grace fails at once.
+// A response with any other status, a 200 among them, is never retried.
 //
 // Interaction responses and the interaction webhooks (edits, follow-ups)
 // are not bound by the global rate limit, Discord says, so they do not wait
@@ -40,29 +56,32 @@ var errStopping = errors.New("shutting down")
 // command's first response, which has three seconds to go out.
 type transport struct {
 	next    http.RoundTripper
-	from    string   // discordgo's API base, with a trailing slash
-	to      *url.URL // the configured base; nil sends requests unchanged
-	stop    <-chan struct{}
+	from    string        // discordgo's API base, with a trailing slash
+	to      *url.URL      // the configured base; nil sends requests unchanged
 	retries int           // retries after a 5xx
 	backoff time.Duration // before the first 5xx retry; doubles
-	limits  int           // retries after a 429
+	maxWait time.Duration // the longest one request waits for rate limits, in all
 	onRetry func(kind string, wait time.Duration)
 
 	mu          sync.Mutex
 	globalUntil time.Time
+	buckets     map[string]time.Time // route -> when its empty bucket refills
+	drainBy     time.Time            // set by drain: no wait may end after it
+	draining    chan struct{}        // closed by drain
 }
 
 // newTransport returns a transport sending requests for from to base (the
 // same base: no rewriting).
-func newTransport(from, base string, stop <-chan struct{}) (*transport, error) {
+func newTransport(from, base string) (*transport, error) {
 	t := &transport{
-		next:    baseTransport(),
-		from:    from,
-		stop:    stop,
-		retries: 3,
-		backoff: 500 * time.Millisecond,
-		limits:  5,
-		onRetry: func(string, time.Duration) {},
+		next:     baseTransport(),
+		from:     from,
+		retries:  3,
+		backoff:  500 * time.Millisecond,
+		maxWait:  defaultMaxRetryAfter,
+		onRetry:  func(string, time.Duration) {},
+		buckets:  make(map[string]time.Time),
+		draining: make(chan struct{}),
 	}
 	if strings.TrimSuffix(base, "/") != strings.TrimSuffix(from, "/") {
 		u, err := parseBase(base)
@@ -90,11 +109,22 @@ func parseBase(base string) (*url.URL, error) {
 
 // baseTransport is http.DefaultTransport with a bound on waiting for
 // response headers, since discordgo's requests carry no deadline of their own.
-func baseTransport() http.RoundTripper {
+func baseTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = (&net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	t.ResponseHeaderTimeout = 30 * time.Second
 	return t
+}
+
+// drain starts the shutdown grace, which ends at by: from now on a wait
+// that would end after it fails at once with errStopping.
+func (t *transport) drain(by time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.drainBy.IsZero() {
+		t.drainBy = by
+		close(t.draining)
+	}
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -109,12 +139,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	route := req.Method + " " + req.URL.Path
 	globalBound := !t.interactionRoute(req.URL)
 	ctx := req.Context()
-	limited, failed := 0, 0
+	var waited time.Duration // for rate limits, so far
+	failed := 0
 	for {
-		if globalBound {
-			if err := t.wait(ctx, t.globalWait()); err != nil {
+		if wait := t.limited(route, globalBound); wait > 0 {
+			if err := t.waitLimit(ctx, "rate_limit_wait", wait, &waited); err != nil {
 				return nil, err
 			}
 		}
@@ -130,22 +162,18 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
+		t.keep(route, resp)
 		switch {
-		case resp.StatusCode == http.StatusTooManyRequests && canRetry && limited < t.limits:
-			limited++
+		case resp.StatusCode == http.StatusTooManyRequests && canRetry:
 			wait, global, err := rateLimit(resp)
 			if err != nil {
 				return nil, err
 			}
+			t.limit(route, false, wait) // for other requests on route
 			if global {
-				t.mu.Lock()
-				if until := time.Now().Add(wait); until.After(t.globalUntil) {
-					t.globalUntil = until
-				}
-				t.mu.Unlock()
+				t.limit(route, true, wait)
 			}
-			t.onRetry("rate_limited", wait)
-			if err := t.wait(ctx, wait); err != nil {
+			if err := t.waitLimit(ctx, "rate_limited", wait, &waited); err != nil {
 				return nil, err
 			}
 		case resp.StatusCode >= 500 && canRetry && failed < t.retries:
@@ -161,6 +189,79 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 	}
+}
+
+// waitLimit waits d for a rate limit (kind: "rate_limited" after a 429,
+// "rate_limit_wait" before a request), unless that would make the request's
+// waits for rate limits, counted in waited, longer than maxWait in all.
+func (t *transport) waitLimit(ctx context.Context, kind string, d time.Duration, waited *time.Duration) error {
+	if *waited+d > t.maxWait {
+		return fmt.Errorf("%w (%v): Discord asks to wait %v more", errLimitTooLong, t.maxWait, d.Round(time.Millisecond))
+	}
+	*waited += d
+	t.onRetry(kind, d)
+	return t.wait(ctx, d)
+}
+
+// keep reads the rate-limit headers of a response and takes them out (see
+// transport): a bucket with nothing left is empty until its reset, and
+// the global limit, named on a 429 but kept from any response as
+// discordgo did, holds every route.
+func (t *transport) keep(route string, resp *http.Response) {
+	h := resp.Header
+	remaining, after := h.Get("X-RateLimit-Remaining"), h.Get("X-RateLimit-Reset-After")
+	global := h.Get("X-RateLimit-Global") != ""
+	for _, k := range []string{"X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Reset-After", "X-RateLimit-Global"} {
+		h.Del(k)
+	}
+	secs, err := strconv.ParseFloat(after, 64)
+	if err != nil || secs <= 0 {
+		return
+	}
+	if global || remaining == "0" {
+		t.limit(route, global, time.Duration(secs*float64(time.Second)))
+	}
+}
+
+// limit records that route, or with global every route, is limited for d.
+func (t *transport) limit(route string, global bool, d time.Duration) {
+	until := time.Now().Add(d)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if global {
+		if until.After(t.globalUntil) {
+			t.globalUntil = until
+		}
+		return
+	}
+	if len(t.buckets) >= 1024 {
+		now := time.Now()
+		for k, u := range t.buckets {
+			if !u.After(now) {
+				delete(t.buckets, k)
+			}
+		}
+	}
+	if until.After(t.buckets[route]) {
+		t.buckets[route] = until
+	}
+}
+
+// limited returns how long a request on route must wait for its bucket,
+// or with globalBound the global limit, to allow it.
+func (t *transport) limited(route string, globalBound bool) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	until := t.buckets[route]
+	if globalBound && t.globalUntil.After(until) {
+		until = t.globalUntil
+	}
+	wait := time.Until(until)
+	if wait <= 0 {
+		delete(t.buckets, route)
+		return 0
+	}
+	return wait
 }
 
 // rewrite maps a URL under discordgo's API base onto the configured base.
@@ -199,32 +300,31 @@ func (t *transport) interactionRoute(u *url.URL) bool {
 	return false
 }
 
-func (t *transport) globalWait() time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return time.Until(t.globalUntil)
-}
-
-// wait waits d, or returns early with an error when ctx ends or the
-// adapter stops.
+// wait waits d, or returns early with an error when ctx ends, or at once
+// when shutdown has begun and d would end after the grace.
 func (t *transport) wait(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}
-	select {
-	case <-t.stop:
-		return errStopping
-	default:
-	}
+	end := time.Now().Add(d)
 	timer := time.NewTimer(d)
 	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.stop:
-		return errStopping
+	draining := t.draining
+	for {
+		t.mu.Lock()
+		by := t.drainBy
+		t.mu.Unlock()
+		if !by.IsZero() && end.After(by) {
+			return errStopping
+		}
+		select {
+		case <-timer.C:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-draining:
+			draining = nil // look at the grace again, once
+		}
 	}
 }
 

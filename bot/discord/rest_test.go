@@ -63,9 +63,9 @@ func status(code int, body string) func(http.ResponseWriter) {
 	}
 }
 
-func newTestTransport(t *testing.T, base string, stop <-chan struct{}) *transport {
+func newTestTransport(t *testing.T, base string) *transport {
 	t.Helper()
-	tr, err := newTransport(discordgo.EndpointAPI, base, stop)
+	tr, err := newTransport(discordgo.EndpointAPI, base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func post(t *testing.T, tr *transport, url, body string) (*http.Response, error)
 
 func TestTransportRewritesToBase(t *testing.T) {
 	rec := newRecorder(t)
-	tr := newTestTransport(t, rec.URL+"/fake/api/", nil)
+	tr := newTestTransport(t, rec.URL+"/fake/api/")
 	resp, err := post(t, tr, discordgo.EndpointChannelMessages("42")+"?wait=true", `{"content":"hi"}`)
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +113,7 @@ func TestTransportRetriesRateLimit(t *testing.T) {
 		status(429, `{"message":"You are being rate limited.","retry_after":0.05,"global":false}`),
 		status(429, `{"retry_after":0.05}`),
 	)
-	tr := newTestTransport(t, rec.URL, nil)
+	tr := newTestTransport(t, rec.URL)
 	var waits []time.Duration
 	tr.onRetry = func(kind string, d time.Duration) { waits = append(waits, d) }
 	resp, err := post(t, tr, discordgo.EndpointAPI+"channels/1/messages", `{"content":"again"}`)
@@ -142,7 +142,7 @@ func TestTransportRetriesRateLimit(t *testing.T) {
 
 func TestTransportGlobalRateLimitHoldsOtherRequests(t *testing.T) {
 	rec := newRecorder(t, status(429, `{"retry_after":0.1,"global":true}`))
-	tr := newTestTransport(t, rec.URL, nil)
+	tr := newTestTransport(t, rec.URL)
 	resp, err := post(t, tr, discordgo.EndpointAPI+"channels/1/messages", `{}`)
 	if err != nil {
 		t.Fatal(err)
@@ -163,10 +163,12 @@ func TestTransportGlobalRateLimitHoldsOtherRequests(t *testing.T) {
 	}
 }
 
-func TestTransportStopEndsRateLimitWait(t *testing.T) {
+// Once shutdown has begun, a wait that would outlast the grace is given up
+// at once, and one that ends within it is waited out.
+func TestTransportDrainEndsLongWaitOnly(t *testing.T) {
 	rec := newRecorder(t, status(429, `{"retry_after":3600}`))
-	stop := make(chan struct{})
-	tr := newTestTransport(t, rec.URL, stop)
+	tr := newTestTransport(t, rec.URL)
+	tr.maxWait = 2 * time.Hour
 	waiting := make(chan struct{})
 	tr.onRetry = func(string, time.Duration) { close(waiting) }
 	done := make(chan error, 1)
@@ -175,20 +177,33 @@ func TestTransportStopEndsRateLimitWait(t *testing.T) {
 		done <- err
 	}()
 	<-waiting
-	close(stop)
+	tr.drain(time.Now().Add(time.Minute))
 	select {
 	case err := <-done:
 		if !errors.Is(err, errStopping) {
 			t.Errorf("err = %v, want errStopping", err)
 		}
 	case <-time.After(20 * time.Second):
-		t.Fatal("stop did not end the hour-long rate-limit wait")
+		t.Fatal("the drain did not end the hour-long rate-limit wait")
+	}
+
+	rec = newRecorder(t, status(429, `{"retry_after":0.05}`))
+	tr = newTestTransport(t, rec.URL)
+	tr.drain(time.Now().Add(time.Hour))
+	resp, err := post(t, tr, discordgo.EndpointAPI+"channels/1/messages", `{}`)
+	if err != nil {
+		t.Fatalf("a 50ms wait within the grace: %v, want it waited out", err)
+	}
+	resp.Body.Close()
+	if got, _, _ := rec.log(); resp.StatusCode != 200 || len(got) != 2 {
+		t.Errorf("status %d after %d requests, want 200 after 2", resp.StatusCode, len(got))
 	}
 }
 
 func TestTransportContextEndsRateLimitWait(t *testing.T) {
 	rec := newRecorder(t, status(429, `{"retry_after":3600}`))
-	tr := newTestTransport(t, rec.URL, nil)
+	tr := newTestTransport(t, rec.URL)
+	tr.maxWait = 2 * time.Hour
 	ctx, cancel := context.WithCancel(context.Background())
 	waiting := make(chan struct{})
 	tr.onRetry = func(string, time.Duration) { close(waiting) }
@@ -203,7 +218,7 @@ func TestTransportContextEndsRateLimitWait(t *testing.T) {
 func TestTransportServerErrorsBounded(t *testing.T) {
 	fail := status(503, `{"message":"unavailable"}`)
 	rec := newRecorder(t, fail, fail, fail, fail, fail)
-	tr := newTestTransport(t, rec.URL, nil)
+	tr := newTestTransport(t, rec.URL)
 	resp, err := post(t, tr, discordgo.EndpointAPI+"channels/1/messages", `{}`)
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +230,7 @@ func TestTransportServerErrorsBounded(t *testing.T) {
 	}
 
 	rec = newRecorder(t, status(502, ""), status(500, ""))
-	tr = newTestTransport(t, rec.URL, nil)
+	tr = newTestTransport(t, rec.URL)
 	resp, err = post(t, tr, discordgo.EndpointAPI+"channels/1/messages", `{}`)
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +242,7 @@ func TestTransportServerErrorsBounded(t *testing.T) {
 }
 
 func TestTransportDefaultBaseIsV10(t *testing.T) {
-	tr, err := newTransport(discordgo.EndpointAPI, DefaultAPIURL, nil)
+	tr, err := newTransport(discordgo.EndpointAPI, DefaultAPIURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +255,8 @@ func TestTransportDefaultBaseIsV10(t *testing.T) {
 
 func TestTransportInteractionRoutesSkipGlobalLimit(t *testing.T) {
 	rec := newRecorder(t)
-	tr := newTestTransport(t, rec.URL, nil)
+	tr := newTestTransport(t, rec.URL)
+	tr.maxWait = 2 * time.Hour
 	tr.globalUntil = time.Now().Add(time.Hour)
 	do := func(ctx context.Context, method, url string) error {
 		req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewBufferString(`{}`))
@@ -274,5 +290,60 @@ func TestTransportInteractionRoutesSkipGlobalLimit(t *testing.T) {
 	}
 	if got, _, _ := rec.log(); len(got) != 3 {
 		t.Errorf("%d requests reached the server, want the 3 interaction requests", len(got))
+	}
+}
+
+// A 200 means Discord took the request: it is never sent again, whatever
+// its body, even one that cannot be decoded.
+func TestTransportNeverRetriesOK(t *testing.T) {
+	rec := newRecorder(t, status(200, `{"id": "7000`))
+	tr := newTestTransport(t, rec.URL)
+	resp, err := post(t, tr, discordgo.EndpointChannelMessages("1"), `{"content":"once"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got, _, _ := rec.log(); resp.StatusCode != 200 || len(got) != 1 {
+		t.Errorf("status %d after %d requests, want the 200 after 1", resp.StatusCode, len(got))
+	}
+}
+
+// The rate-limit headers are kept by the transport and taken out of the
+// response, so discordgo never sleeps on them: after a response that
+// empties a route's bucket, the next request on the route waits for the
+// reset, and one on another route does not.
+func TestTransportKeepsBucketLimits(t *testing.T) {
+	rec := newRecorder(t, func(w http.ResponseWriter) {
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset-After", "0.05")
+		w.Header().Set("X-RateLimit-Reset", "1900000000")
+		w.Write([]byte(`{}`))
+	})
+	tr := newTestTransport(t, rec.URL)
+	var waits []string
+	tr.onRetry = func(kind string, d time.Duration) { waits = append(waits, kind) }
+	resp, err := post(t, tr, discordgo.EndpointChannelMessages("1"), `{}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, h := range []string{"X-RateLimit-Remaining", "X-RateLimit-Reset-After", "X-RateLimit-Reset"} {
+		if v := resp.Header.Get(h); v != "" {
+			t.Errorf("%s: %q reached discordgo", h, v)
+		}
+	}
+	for _, u := range []string{discordgo.EndpointChannelMessages("2"), discordgo.EndpointChannelMessages("1")} {
+		resp, err := post(t, tr, u, `{}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	_, _, at := rec.log()
+	if len(waits) != 1 || waits[0] != "rate_limit_wait" {
+		t.Errorf("waits %q, want one rate_limit_wait: the same route's, not the other's", waits)
+	}
+	if gap := at[2].Sub(at[0]); gap < 50*time.Millisecond {
+		t.Errorf("the route's next request went %v after the response that emptied its bucket, before the reset", gap)
 	}
 }

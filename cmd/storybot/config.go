@@ -74,15 +74,16 @@ type TelegramConfig struct {
 
 // DiscordConfig configures the Discord adapter.
 type DiscordConfig struct {
-	Enabled      bool          `toml:"enabled"`
-	Token        string        `toml:"token"` // prefer STORYBOT_DISCORD_TOKEN
-	APIURL       string        `toml:"api_url"`
-	GuildIDs     []string      `toml:"guild_ids"`
-	ShardID      int           `toml:"shard_id"`
-	ShardCount   int           `toml:"shard_count"`
-	Workers      int           `toml:"workers"`
-	Queue        int           `toml:"queue"`
-	DrainTimeout time.Duration `toml:"drain_timeout"`
+	Enabled       bool          `toml:"enabled"`
+	Token         string        `toml:"token"` // prefer STORYBOT_DISCORD_TOKEN
+	APIURL        string        `toml:"api_url"`
+	GuildIDs      []string      `toml:"guild_ids"`
+	ShardID       int           `toml:"shard_id"`
+	ShardCount    int           `toml:"shard_count"`
+	Workers       int           `toml:"workers"`
+	Queue         int           `toml:"queue"` // questions held at once, queued or being answered
+	MaxRetryAfter time.Duration `toml:"max_retry_after"`
+	DrainTimeout  time.Duration `toml:"drain_timeout"`
 }
 
 // DefaultConfig returns the settings storybot uses when a file says nothing.
@@ -110,11 +111,12 @@ func DefaultConfig() Config {
 			TypingAfter:           time.Second,
 		},
 		Discord: DiscordConfig{
-			APIURL:       "https://discord.com/api/v10",
-			ShardCount:   1,
-			Workers:      8,
-			Queue:        256,
-			DrainTimeout: 20 * time.Second,
+			APIURL:        "https://discord.com/api/v10",
+			ShardCount:    1,
+			Workers:       8,
+			Queue:         256,
+			MaxRetryAfter: 60 * time.Second,
+			DrainTimeout:  20 * time.Second,
 		},
 	}
 }

@@ -26,6 +26,7 @@ func discordAdapter(cfg Config, svc *bot.Service, log *slog.Logger) (bot.Adapter
 		discord.WithShard(d.ShardID, d.ShardCount),
 		discord.WithWorkers(d.Workers),
 		discord.WithQueue(d.Queue),
+		discord.WithMaxRetryAfter(d.MaxRetryAfter),
 		discord.WithShutdownGrace(d.DrainTimeout),
 		discord.WithLogger(log),
 	)

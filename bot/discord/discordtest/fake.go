@@ -23,6 +23,8 @@
 package discordtest
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -81,6 +83,7 @@ type Server struct {
 
 	t    testing.TB
 	http *httptest.Server
+	tls  bool
 	up   websocket.Upgrader
 
 	mu       sync.Mutex
@@ -122,6 +125,12 @@ func WithToken(token string) Option {
 	return func(s *Server) { s.Token = token }
 }
 
+// WithTLS serves the REST API over HTTPS and the gateway over wss, with a
+// certificate that clients configured with TLSConfig trust.
+func WithTLS() Option {
+	return func(s *Server) { s.tls = true }
+}
+
 // HeartbeatInterval is the interval the fake announces in HELLO, in
 // milliseconds: short enough that heartbeats happen during a test, long
 // enough to be realistic traffic.
@@ -150,9 +159,24 @@ func New(t testing.TB, opts ...Option) *Server {
 	mux.HandleFunc("/api/"+APIVersion+"/", s.serveREST)
 	mux.HandleFunc("/ws/", s.serveGateway)
 	mux.HandleFunc("/ws", s.serveGateway)
-	s.http = httptest.NewServer(mux)
+	s.http = httptest.NewUnstartedServer(mux)
+	if s.tls {
+		s.http.StartTLS()
+	} else {
+		s.http.Start()
+	}
 	t.Cleanup(s.Close)
 	return s
+}
+
+// TLSConfig returns a TLS configuration trusting the server's certificate
+// (WithTLS).
+func (s *Server) TLSConfig() *tls.Config {
+	roots := x509.NewCertPool()
+	if c := s.http.Certificate(); c != nil {
+		roots.AddCert(c)
+	}
+	return &tls.Config{RootCAs: roots}
 }
 
 // URL returns the REST API base, the value for storybot's discord.api_url.
@@ -225,7 +249,9 @@ func (r *Request) JSON(t testing.TB, v any) {
 
 func (r *Request) String() string { return r.Method + " " + r.Path }
 
-// Response overrides the server's answer to one request.
+// Response overrides the server's answer to one request. With Status 0
+// the server answers as it would have, with Header added: a 200 that says
+// X-RateLimit-Remaining: 0, say.
 type Response struct {
 	Status int
 	Header http.Header
@@ -379,8 +405,18 @@ func (s *Server) serveREST(w http.ResponseWriter, hr *http.Request) {
 	if hook != nil {
 		resp = hook(r)
 	}
-	if resp == nil {
+	switch {
+	case resp == nil:
 		resp = s.route(r)
+	case resp.Status == 0:
+		extra := resp.Header
+		resp = s.route(r)
+		if resp.Header == nil {
+			resp.Header = http.Header{}
+		}
+		for k, v := range extra {
+			resp.Header[k] = v
+		}
 	}
 	r.Status = resp.Status
 
@@ -1072,6 +1108,20 @@ func (s *Server) Drop(t testing.TB) {
 	s.waitUntil(t, "the dropped connection to be noticed", func() bool {
 		return c.sess == nil || c.sess.conn != c
 	})
+}
+
+// SendFrame sends data to the client as one websocket message of type
+// messageType (websocket.TextMessage, websocket.BinaryMessage), outside
+// the session's sequence: a malformed payload, say. A message larger than
+// the websocket library's write buffer goes out in several frames.
+func (s *Server) SendFrame(t testing.TB, messageType int, data []byte) {
+	t.Helper()
+	c := s.current(t)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := c.ws.WriteMessage(messageType, data); err != nil {
+		t.Fatalf("discordtest: send frame: %v", err)
+	}
 }
 
 // Reconnect sends op 7: the client must close and reconnect, resuming.
