@@ -95,6 +95,9 @@ func firstPiece(text string, n int) string {
 	return bot.Split(text, n)[0]
 }
 
+// maxContext bounds the sentence shown before a quote that leans on it.
+const maxContext = 1000
+
 // fit returns text escaped and, when longer than limit, cut at a sentence
 // boundary (or failing that a space) with an ellipsis.
 func fit(text string, limit int) string {
@@ -141,9 +144,17 @@ func answerEmbed(a qa.Answer) *discordgo.MessageEmbed {
 	for _, f := range fields {
 		used += bot.Length(f.Name) + bot.Length(f.Value)
 	}
+	room := min(maxDescription, maxEmbedTotal-used)
+	desc := fit(a.Text, room)
+	if a.Context != "" {
+		// The sentence the quote leans on ("He met with…"), in italics before it.
+		if avail := min(room-bot.Length(desc)-4, maxContext); avail >= 40 {
+			desc = "*" + fit(a.Context, avail) + "*\n\n" + desc
+		}
+	}
 	return &discordgo.MessageEmbed{
 		Type:        discordgo.EmbedTypeRich,
-		Description: fit(a.Text, min(maxDescription, maxEmbedTotal-used)),
+		Description: desc,
 		Color:       embedColor,
 		Fields:      fields,
 	}

@@ -232,3 +232,22 @@ func TestQuestion(t *testing.T) {
 		}
 	}
 }
+
+// A quote that leans on the sentence before carries it, in italics before
+// the quote, escaped like every piece of article text.
+func TestAnswerEmbedContext(t *testing.T) {
+	a := qa.Answer{Text: "He met with Sharaa.", Context: "Bogdanov *visited* Damascus @everyone.",
+		Source: qa.Source{ID: "a", Title: "Title"}}
+	e := answerEmbed(a)
+	want := "*" + escape(a.Context) + "*\n\n" + escape(a.Text)
+	if e.Description != want {
+		t.Errorf("description %q, want %q", e.Description, want)
+	}
+	if strings.Contains(e.Description, "*visited*") {
+		t.Errorf("the article's own markup got through: %q", e.Description)
+	}
+	a.Context = ""
+	if e := answerEmbed(a); e.Description != escape(a.Text) {
+		t.Errorf("no context: %q", e.Description)
+	}
+}
