@@ -22,14 +22,6 @@ type Answerer interface {
 	Sources() []qa.SourceInfo
 }
 
-// namer is implemented by answerers that can tell which words of a
-// question name someone or something in the articles, as *qa.Index does.
-// With one, the Service carries the subject of a question into a follow-up
-// that only says "he" or "it".
-type namer interface {
-	Names(question string) []string
-}
-
 // Metrics receives one event per question and per platform error.
 // Implementations must be safe for concurrent use.
 type Metrics interface {
@@ -74,6 +66,7 @@ func (k Kind) String() string {
 type Reply struct {
 	Kind     Kind
 	Question string      // the cleaned question
+	Asked    string      // the question as resolved against the user's earlier ones
 	Answers  []qa.Answer // for Answered
 }
 
@@ -87,11 +80,11 @@ type Config struct {
 
 // Service answers questions for every adapter. It is safe for concurrent use.
 type Service struct {
-	qa       Answerer
-	limiter  *Limiter
-	metrics  Metrics
-	cfg      Config
-	subjects *subjects
+	qa            Answerer
+	limiter       *Limiter
+	metrics       Metrics
+	cfg           Config
+	conversations *conversations
 }
 
 // NewService returns a Service over a. metrics may be nil.
@@ -105,7 +98,7 @@ func NewService(a Answerer, cfg Config, metrics Metrics) *Service {
 	if metrics == nil {
 		metrics = nopMetrics{}
 	}
-	return &Service{qa: a, limiter: NewLimiter(cfg.Limit), metrics: metrics, cfg: cfg, subjects: newSubjects()}
+	return &Service{qa: a, limiter: NewLimiter(cfg.Limit), metrics: metrics, cfg: cfg, conversations: newConversations()}
 }
 
 // Sources lists the articles the service answers from.
@@ -150,7 +143,7 @@ func (s *Service) ask(user, question string) Reply {
 			return Reply{Kind: Silent, Question: q}
 		}
 	}
-	res, err := s.qa.Ask(s.withSubject(user, q))
+	res, asked, err := s.askIn(user, q)
 	if errors.Is(err, qa.ErrEmptyQuestion) {
 		return Reply{Kind: Empty}
 	}
@@ -161,7 +154,7 @@ func (s *Service) ask(user, question string) Reply {
 	if len(ans) > s.cfg.MaxAnswers {
 		ans = ans[:s.cfg.MaxAnswers]
 	}
-	return Reply{Kind: Answered, Question: q, Answers: ans}
+	return Reply{Kind: Answered, Question: q, Asked: asked, Answers: ans}
 }
 
 // Clean returns text with invalid UTF-8 and control characters replaced by

@@ -82,9 +82,9 @@ func TestServiceFloodControl(t *testing.T) {
 }
 
 // TestLookup: a lookup (an inline suggestion, asked as the user types) is
-// neither flood-controlled nor remembered as a follow-up subject.
+// neither flood-controlled nor remembered as a turn of a conversation.
 func TestLookup(t *testing.T) {
-	f := &namingQA{known: []string{"carl"}}
+	f := &turnQA{}
 	s := NewService(f, Config{Limit: LimitConfig{Burst: 1, Every: time.Hour}}, nil)
 	for i := range 5 {
 		if k := s.Lookup("test", "who is Carl?").Kind; k != Answered {
@@ -93,8 +93,8 @@ func TestLookup(t *testing.T) {
 	}
 	s.Lookup("test", "who is Carl?")
 	s.Ask("test", "u1", "where did he go?")
-	if got := f.asked[len(f.asked)-1]; got != "where did he go?" {
-		t.Errorf("a lookup set a follow-up subject: the core was asked %q", got)
+	if len(f.turnsSeen) != 1 || f.turnsSeen[0] != 0 {
+		t.Errorf("lookups were kept as turns: the question came with %v", f.turnsSeen)
 	}
 	if k := s.Lookup("test", strings.Repeat("x", 501)).Kind; k != TooLong {
 		t.Errorf("a long lookup: %v, want TooLong", k)

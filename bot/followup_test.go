@@ -9,59 +9,57 @@ import (
 	"github.com/storybot/storybot/qa"
 )
 
-// namingQA records what it is asked and names the capitalised names it knows.
-type namingQA struct {
+// turnQA answers as a conversant core does, recording how many turns of
+// the user's conversation each question came with.
+type turnQA struct {
 	fakeQA
-	known []string
+	turnsSeen []int
 }
 
-func (n *namingQA) Names(q string) []string {
-	var out []string
-	for _, k := range n.known {
-		if strings.Contains(strings.ToLower(q), k) {
-			out = append(out, k)
-		}
-	}
-	return out
+func (f *turnQA) AskIn(c *qa.Conversation, q string) (qa.Result, qa.Turn, error) {
+	f.turnsSeen = append(f.turnsSeen, len(c.Turns))
+	res, err := f.Ask(q)
+	t := qa.Turn{Question: q, Asked: q + " (resolved)"}
+	c.Turns = append(c.Turns, t)
+	return res, t, err
 }
 
-func TestFollowUpCarriesTheSubject(t *testing.T) {
-	f := &namingQA{known: []string{"carl", "anna"}}
+// TestConversationPerUser checks that each user's questions come with
+// that user's own turns, that a lookup comes with none, and that an idle
+// conversation is forgotten.
+func TestConversationPerUser(t *testing.T) {
+	f := &turnQA{}
 	s := NewService(f, Config{}, nil)
 	now := time.Unix(0, 0)
-	s.subjects.now = func() time.Time { return now }
-	steps := []struct{ user, q, asked string }{
-		{"u1", "who is Carl?", "who is Carl?"},
-		{"u1", "where did he go?", "where did he go? carl"},
-		{"u2", "where did he go?", "where did he go?"},                           // another user has no subject
-		{"u1", "and Anna?", "who is anna"},                                       // only a name: the last question, about her
-		{"u1", "what about her trip", "what about her trip anna"},                // the subject moved on
-		{"u1", "when was the ceasefire signed", "when was the ceasefire signed"}, // no reference back
-		{"u1", "what did Carl's aide say about the trip?", "what did Carl's aide say about the trip?"},
-		{"u1", "what about Anna", "what did anna aide say about the trip?"},
-		{"u1", "and Anna and the trip?", "and Anna and the trip?"}, // more than a name: asked as is
-		{"u2", "and Carl?", "where did he go? carl"},               // u2's own earlier question, about Carl
+	s.conversations.now = func() time.Time { return now }
+	s.Ask("test", "u1", "one")
+	s.Ask("test", "u1", "two")
+	s.Ask("test", "u2", "one")
+	r := s.Ask("test", "u1", "three")
+	s.Lookup("test", "inline")
+	if got, want := fmt.Sprint(f.turnsSeen), "[0 1 0 2]"; got != want {
+		t.Errorf("turns given with each question %s, want %s", got, want)
 	}
-	for _, st := range steps {
-		s.Ask("test", st.user, st.q)
-		if got := f.asked[len(f.asked)-1]; got != st.asked {
-			t.Errorf("%s asks %q: core asked %q, want %q", st.user, st.q, got, st.asked)
-		}
+	if r.Asked != "three (resolved)" || r.Question != "three" {
+		t.Errorf("reply asked %q question %q: want the core's resolution and the user's words", r.Asked, r.Question)
 	}
-	now = now.Add(subjectTTL + time.Second)
-	s.Ask("test", "u1", "what did she say?")
-	if got := f.asked[len(f.asked)-1]; got != "what did she say?" {
-		t.Errorf("after %v the subject should be forgotten; core asked %q", subjectTTL, got)
+	if got := f.asked[len(f.asked)-1]; got != "inline" {
+		t.Errorf("a lookup asked %q, want it alone", got)
+	}
+	now = now.Add(conversationTTL + time.Second)
+	s.Ask("test", "u1", "four")
+	if got := f.turnsSeen[len(f.turnsSeen)-1]; got != 0 {
+		t.Errorf("after %v idle the conversation should be forgotten; came with %d turns", conversationTTL, got)
 	}
 }
 
-func TestSubjectsAreBounded(t *testing.T) {
-	s := newSubjects()
-	for i := range maxSubjects + 50 {
-		s.set(fmt.Sprint("user", i), subject{names: []string{"x"}})
+func TestConversationsAreBounded(t *testing.T) {
+	cs := newConversations()
+	for i := range maxConversations + 50 {
+		cs.set(fmt.Sprint("user", i), qa.Conversation{Turns: []qa.Turn{{Question: "x"}}})
 	}
-	if n := len(s.byUser); n > maxSubjects {
-		t.Errorf("remembers %d users, bound is %d", n, maxSubjects)
+	if n := len(cs.byUser); n > maxConversations {
+		t.Errorf("remembers %d users, bound is %d", n, maxConversations)
 	}
 }
 
@@ -98,27 +96,5 @@ func TestFollowUpWithTheCore(t *testing.T) {
 	r = s.Ask("test", "u2", "and carl dahl?")
 	if r.Kind != Answered || !strings.Contains(r.Answers[0].Text, "Rome") {
 		t.Errorf("\"and carl dahl?\" after where Anna Berg travelled = %v %v, want the Rome sentence", r.Kind, r.Answers)
-	}
-}
-
-// TestFollowUpKeepsTheTopic checks the follow-ups that lean on the whole
-// question before, not only on its names: "and when?", "why?", "what did
-// they do there", and a follow-up of a follow-up.
-func TestFollowUpKeepsTheTopic(t *testing.T) {
-	f := &namingQA{known: []string{"carl"}}
-	s := NewService(f, Config{}, nil)
-	steps := []struct{ q, asked string }{
-		{"what did Carl say about the harbour tolls", "what did Carl say about the harbour tolls"},
-		{"and when?", "and when? carl say harbour tolls"},
-		{"why?", "why? carl say harbour tolls"}, // the chain goes on
-		{"who pays them", "who pays them carl say harbour tolls"},
-		{"where is the new bridge", "where is the new bridge"}, // a new topic inherits nothing
-		{"how long is it", "how long is it new bridge"},
-	}
-	for _, st := range steps {
-		s.Ask("test", "u", st.q)
-		if got := f.asked[len(f.asked)-1]; got != st.asked {
-			t.Errorf("asks %q: core asked %q, want %q", st.q, got, st.asked)
-		}
 	}
 }

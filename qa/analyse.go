@@ -82,7 +82,11 @@ type qword struct {
 }
 
 // parseQuery turns a question into a query, in memory from sc.
-func (ix *Index) parseQuery(q string, sc *scratch) query {
+//
+// context, when not empty, holds the words a follow-up inherits from the
+// turns before it (conversation.go): they become slots after the
+// question's own, weighing Params.Context times their idf.
+func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 	p := &ix.params
 	qu := query{slots: sc.slots[:0]}
 	maxIDF := ix.idf(0)
@@ -92,6 +96,13 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 			words = append(words, qword{string(tk.word), tk.flags})
 		}
 	})
+	own := len(words)
+	tokenize(context, func(tk token) {
+		if len(words) < 4*maxTerms {
+			words = append(words, qword{string(tk.word), tk.flags &^ flagCap})
+		}
+	})
+	inherited := false
 	sc.words = words
 	var opening []string
 	for i := 0; i < len(words) && i < 6; i++ {
@@ -174,6 +185,9 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 		case s.idf == 0:
 			s.idf = s.alts[0].idf // known only through a synonym
 		}
+		if inherited {
+			s.idf *= p.Context
+		}
 		qu.slots = append(qu.slots, s)
 		qu.total += s.idf
 	}
@@ -181,6 +195,7 @@ func (ix *Index) parseQuery(q string, sc *scratch) query {
 		if len(qu.slots) >= maxTerms {
 			break
 		}
+		inherited = i >= own
 		if i < n {
 			continue // the words that say the kind of answer
 		}

@@ -84,12 +84,14 @@ const (
 // It returns ErrEmptyQuestion when the question has no word in it, and a
 // Result with no answers when the articles do not say.
 func (ix *Index) Ask(question string) (Result, error) {
-	res, _, err := ix.ask(question, false)
+	res, _, err := ix.ask(question, "", false)
 	return res, err
 }
 
 // ask answers question and, when explain is set, says why.
-func (ix *Index) ask(question string, explain bool) (Result, *Explanation, error) {
+//
+// context holds the words a follow-up inherits (AskIn).
+func (ix *Index) ask(question, context string, explain bool) (Result, *Explanation, error) {
 	question = strings.TrimSpace(strings.ToValidUTF8(question, "\uFFFD"))
 	res := Result{Question: question}
 	if strings.IndexFunc(question, isWordRune) < 0 {
@@ -97,7 +99,7 @@ func (ix *Index) ask(question string, explain bool) (Result, *Explanation, error
 	}
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
-	qu := ix.parseQuery(question, sc)
+	qu := ix.parseQuery(question, context, sc)
 	var ex *Explanation
 	if explain {
 		ex = ix.explainQuery(&qu)

@@ -56,7 +56,7 @@ const maxExplained = 5
 // the best candidates with every feature's value and share of the score,
 // and, for a declined question, the reason.
 func (ix *Index) Explain(question string) (Result, Explanation, error) {
-	res, ex, err := ix.ask(question, true)
+	res, ex, err := ix.ask(question, "", true)
 	if ex == nil {
 		ex = &Explanation{Question: res.Question, Declined: true, Reason: "no words in the question"}
 	}
@@ -186,7 +186,7 @@ type Candidate struct {
 func (ix *Index) Candidates(question string) []Candidate {
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
-	qu := ix.parseQuery(strings.TrimSpace(strings.ToValidUTF8(question, "\uFFFD")), sc)
+	qu := ix.parseQuery(strings.TrimSpace(strings.ToValidUTF8(question, "\uFFFD")), "", sc)
 	if len(qu.slots) == 0 {
 		return nil
 	}

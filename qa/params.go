@@ -23,6 +23,10 @@ type Params struct {
 	Weights   []float64 // one a feature, in the order of FeatureNames
 	Decide    []float64 // one a decision feature (decide.go)
 	Threshold float64   // decline when the best answer's probability is under it
+	// Context weighs the words a follow-up inherits from the turns before
+	// it, against the question's own idf (conversation.go). Chosen on the
+	// dialog set dialog-a; train keeps it.
+	Context float64
 }
 
 // maxCandidates bounds Params.Candidates.
@@ -36,6 +40,7 @@ type weightsFile struct {
 	Candidates int                `json:"candidates"`
 	Recall     map[string]float64 `json:"recall"`
 	Threshold  float64            `json:"threshold"`
+	Context    float64            `json:"context"`
 	Weights    map[string]float64 `json:"weights"`
 	Decide     map[string]float64 `json:"decide"`
 	// CV holds the cross-validated scores the training measured, for the record.
@@ -69,7 +74,10 @@ func ParseParams(data []byte) (Params, error) {
 		return Params{}, err
 	}
 	p := Params{K1: f.K1, B: f.B, Candidates: f.Candidates,
-		Threshold: f.Threshold, Weights: make([]float64, NumFeatures), Decide: make([]float64, NumDecision)}
+		Threshold: f.Threshold, Context: f.Context, Weights: make([]float64, NumFeatures), Decide: make([]float64, NumDecision)}
+	if p.Context <= 0 || p.Context > 1 {
+		return Params{}, fmt.Errorf("context %g: want (0, 1]", p.Context)
+	}
 	if p.K1 <= 0 || p.B < 0 || p.B > 1 || p.Candidates <= 0 || p.Candidates > maxCandidates {
 		return Params{}, fmt.Errorf("k1 %g, b %g, candidates %d: out of range", p.K1, p.B, p.Candidates)
 	}
@@ -111,7 +119,7 @@ func readWeights(table string, m map[string]float64, names []string, dst []float
 // MarshalParams returns p in the form of weights.json, with a comment and
 // the cross-validated scores to record beside it.
 func MarshalParams(p Params, comment string, cv map[string]map[string]float64) ([]byte, error) {
-	f := weightsFile{Comment: comment, K1: p.K1, B: p.B, Candidates: p.Candidates, Threshold: p.Threshold, Recall: map[string]float64{},
+	f := weightsFile{Comment: comment, K1: p.K1, B: p.B, Candidates: p.Candidates, Threshold: p.Threshold, Context: p.Context, Recall: map[string]float64{},
 		Weights: map[string]float64{}, Decide: map[string]float64{}, CV: cv}
 	for m, name := range matchNames {
 		f.Recall[name] = p.Recall[m]

@@ -1,0 +1,228 @@
+package qa
+
+// Conversations. People ask one question leaning on the last: "who is
+// bogdanov" → "what did he say about sanctions" → "and when?" → "why?".
+// A Conversation holds one person's recent turns: each question as asked,
+// as resolved, the names and the topic words it was about, and the answer
+// given. AskIn resolves a new question against them:
+//
+//   - a question that is only names after "and" / "what about" ("and
+//     bogdanov?") asks the last question asked in full again, about them;
+//   - an elliptic one, nothing but words that ask ("and when?", "why?",
+//     "for how long"), asks about the previous topic and names;
+//   - one that points at a thing or a place ("it", "that", "there",
+//     "them") adds the previous topic and names;
+//   - one that points at a person ("he", "she", "his") adds the names of
+//     the last turn that named someone, or of the last answer's sentence;
+//   - any other question is a new topic and inherits nothing.
+//
+// The inherited words are asked with the question, each weighing
+// Params.Context times its idf: a follow-up's own words count for more.
+
+import (
+	"slices"
+	"strings"
+)
+
+// MaxTurns is how many turns a Conversation keeps.
+const MaxTurns = 4
+
+// Conversation is one person's recent turns, oldest first. The zero value
+// is an empty conversation. It is a plain value: the caller keeps one per
+// person and passes it to AskIn, which appends the new turn.
+type Conversation struct {
+	Turns []Turn `json:"turns"`
+}
+
+// Turn is one question of a conversation.
+type Turn struct {
+	Question string `json:"question"` // as asked
+	Asked    string `json:"asked"`    // as resolved against the turns before
+	// Inherited are the words Asked adds to the question, from the turns
+	// before: they weigh Params.Context times their own weight.
+	Inherited []string `json:"inherited,omitempty"`
+	Names     []string `json:"names"`  // the names it is about, carried ones included
+	Topic     []string `json:"topic"`  // its other words that say what it is about
+	Answer    string   `json:"answer"` // the first answer's text; "" when declined
+}
+
+// AskIn answers question as the next turn of c, resolving what it leans
+// on, and appends the turn to c (keeping the last MaxTurns). c may be nil:
+// then the question stands alone and nothing is kept.
+func (ix *Index) AskIn(c *Conversation, question string) (Result, Turn, error) {
+	var prev []Turn
+	if c != nil {
+		prev = c.Turns
+	}
+	t := ix.resolve(prev, question)
+	q := t.Asked
+	if len(t.Inherited) > 0 {
+		q = question
+	}
+	res, _, err := ix.ask(strings.TrimSpace(strings.ToValidUTF8(q, "\uFFFD")), strings.Join(t.Inherited, " "), false)
+	res.Question = question
+	if len(res.Answers) > 0 {
+		t.Answer = res.Answers[0].Text
+	}
+	if c != nil && err == nil {
+		c.Turns = append(c.Turns, t)
+		if len(c.Turns) > MaxTurns {
+			c.Turns = slices.Delete(c.Turns, 0, len(c.Turns)-MaxTurns)
+		}
+	}
+	return res, t, err
+}
+
+// resolve works out what question asks, given the turns before it.
+func (ix *Index) resolve(prev []Turn, question string) Turn {
+	t := Turn{Question: question, Asked: question}
+	words := lowerWords(question)
+	t.Names = ix.Names(question)
+	t.Topic = ix.topicWords(words, t.Names)
+	if len(prev) == 0 {
+		return t
+	}
+	last := prev[len(prev)-1]
+	carry := func(names, topic []string) {
+		for _, w := range append(slices.Clone(names), topic...) {
+			if !slices.Contains(t.Names, w) && !slices.Contains(t.Topic, w) && !slices.Contains(t.Inherited, w) {
+				t.Inherited = append(t.Inherited, w)
+			}
+		}
+		t.Asked = strings.Join(append([]string{question}, t.Inherited...), " ")
+		t.Names = union(t.Names, names)
+		t.Topic = union(t.Topic, topic)
+	}
+	switch {
+	case len(t.Names) > 0 && onlyNames(words, t.Names):
+		// "and bogdanov?": the last question asked in full, about them.
+		base := last
+		for i := len(prev) - 1; i >= 0; i-- {
+			if len(prev[i].Inherited) == 0 {
+				base = prev[i]
+				break
+			}
+		}
+		t.Asked = swapNames(base.Asked, base.Names, t.Names)
+		t.Topic = base.Topic
+	case len(t.Names) > 0:
+		// A question naming someone stands on its own.
+	case elliptic(words):
+		carry(last.Names, last.Topic)
+	case pointsAt(words, thingWords):
+		carry(last.Names, last.Topic)
+	case pointsAt(words, personWords):
+		for i := len(prev) - 1; i >= 0; i-- {
+			names := prev[i].Names
+			if len(names) == 0 {
+				names = ix.Names(prev[i].Answer)
+			}
+			if len(names) > 0 {
+				carry(names, nil)
+				break
+			}
+		}
+	}
+	return t
+}
+
+// lowerWords returns the words of q in lower case, as the tokenizer reads
+// them (apostrophes kept out, "al-sharaa" two words).
+func lowerWords(q string) []string {
+	var out []string
+	tokenize(q, func(tk token) { out = append(out, string(tk.word)) })
+	return out
+}
+
+// topicWords returns the words of a question that say what it is about:
+// those the articles use that are not stop words, question words or names.
+func (ix *Index) topicWords(words, names []string) []string {
+	var out []string
+	for _, w := range words {
+		if askWords[w] || personWords[w] || thingWords[w] || queryStop[w] || slices.Contains(names, w) || slices.Contains(out, w) {
+			continue
+		}
+		if id, ok := ix.words[w]; ok && id >= 0 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+var (
+	// askWords are the words that ask, and the filler around them: an
+	// elliptic follow-up holds nothing else ("and when?", "why is that").
+	askWords    = wordList("followup-ask.txt")
+	personWords = wordList("followup-person.txt") // he, she, his…
+	thingWords  = wordList("followup-thing.txt")  // it, that, there, them…
+)
+
+// elliptic reports whether words hold nothing but words that ask.
+func elliptic(words []string) bool {
+	if len(words) == 0 || len(words) > 5 {
+		return false
+	}
+	for _, w := range words {
+		if !askWords[w] && !thingWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+func pointsAt(words []string, set map[string]bool) bool {
+	return slices.ContainsFunc(words, func(w string) bool { return set[w] })
+}
+
+// onlyNames reports whether words are "and" or "what/how about" followed
+// by nothing but names: "and sharaa?", "what about al-sharaa and peskov".
+func onlyNames(words, names []string) bool {
+	n := 0
+	switch {
+	case len(words) > 0 && words[0] == "and":
+		n = 1
+	case len(words) > 1 && (words[0] == "what" || words[0] == "how") && words[1] == "about":
+		n = 2
+	default:
+		return false
+	}
+	rest := words[n:]
+	for _, w := range rest {
+		if w != "and" && w != "the" && w != "then" && w != "al" && !slices.Contains(names, w) {
+			return false
+		}
+	}
+	return len(rest) > 0
+}
+
+// swapNames returns question with the words naming old replaced by names,
+// where the first of them stood, or names added when it held none.
+func swapNames(question string, old, names []string) string {
+	var out []string
+	swapped := false
+	for _, f := range strings.Fields(question) {
+		w := lowerWords(f)
+		if len(w) == 0 || !slices.ContainsFunc(w, func(x string) bool { return slices.Contains(old, x) }) {
+			out = append(out, f)
+			continue
+		}
+		if !swapped {
+			out = append(out, strings.Join(names, " "))
+			swapped = true
+		}
+	}
+	if !swapped {
+		out = append(out, names...)
+	}
+	return strings.Join(out, " ")
+}
+
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, w := range b {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
