@@ -84,15 +84,61 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 	if !fromStdin {
 		return enc.Encode(askJSON(ix, question, false, maxQuestion, *explain))
 	}
+	// Lines that are {"q": ..., "conversation": ID} objects are followed
+	// up through the Service, one user a conversation, as in the chats.
+	svc := bot.NewService(ix, bot.Config{MaxAnswers: 5}, nil)
 	for l, err := range repl.Lines(ctx, e.stdin, askLineBytes) {
 		if err != nil {
 			return stdinLoopErr(err)
 		}
-		if err := enc.Encode(askJSON(ix, l.Text, l.Long, maxQuestion, *explain)); err != nil {
+		var out jsonAnswer
+		if q, conv, ok := conversationLine(l.Text); ok && !l.Long {
+			out = askInJSON(svc, q, conv)
+		} else {
+			out = askJSON(ix, l.Text, l.Long, maxQuestion, *explain)
+		}
+		if err := enc.Encode(out); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// conversationLine reads a line of `ask --json -` that is a JSON object
+// {"q": "question", "conversation": "ID"}.
+func conversationLine(line string) (q, conv string, ok bool) {
+	if !strings.HasPrefix(strings.TrimSpace(line), "{") {
+		return "", "", false
+	}
+	var v struct {
+		Q            string `json:"q"`
+		Conversation string `json:"conversation"`
+	}
+	if err := json.Unmarshal([]byte(line), &v); err != nil || v.Conversation == "" {
+		return "", "", false
+	}
+	return v.Q, v.Conversation, true
+}
+
+// askInJSON answers q as the next turn of conversation conv.
+func askInJSON(svc *bot.Service, q, conv string) jsonAnswer {
+	out := jsonAnswer{Question: q, Answers: []qa.Answer{}}
+	r := svc.Ask("ask", "conversation:"+conv, q)
+	switch r.Kind {
+	case bot.Empty:
+		out.Error = "no words in the question"
+	case bot.TooLong:
+		out.Error = fmt.Sprintf("question too long: over %d characters", svc.MaxQuestion())
+	case bot.Answered:
+		out.Answers, out.Answered = r.Answers, true
+		for i := range out.Answers {
+			if out.Answers[i].AlsoIn == nil {
+				out.Answers[i].AlsoIn = []qa.Source{}
+			}
+		}
+	}
+	out.Asked = r.Asked
+	return out
 }
 
 // jsonAnswer is what `storybot ask --json` prints for one question:
@@ -104,7 +150,10 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 // the question; context, when present, is the sentence before a quote that
 // leans on it ("He met with…"). When the articles do not say, answered is
 // false and answers is []. Error, present only then too, says why a line
-// held no question to ask: blank, no words, too long. With --explain,
+// held no question to ask: blank, no words, too long. A line of stdin that
+// is a JSON object {"q": "question", "conversation": "ID"} is the next turn
+// of that conversation, followed up as in the chats, and its object gains
+// "asked", the question as resolved. With --explain,
 // "explain" holds qa.Explanation: the question's terms, each candidate's
 // features and their shares of the score, and why it was declined.
 type jsonAnswer struct {
@@ -112,6 +161,7 @@ type jsonAnswer struct {
 	Answered bool            `json:"answered"`
 	Answers  []qa.Answer     `json:"answers"`
 	Error    string          `json:"error,omitempty"`
+	Asked    string          `json:"asked,omitempty"` // a conversation's turn: the question as resolved
 	Explain  *qa.Explanation `json:"explain,omitempty"`
 }
 

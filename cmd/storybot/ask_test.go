@@ -258,3 +258,36 @@ func TestAskExplain(t *testing.T) {
 		t.Errorf("readable explain: %q", out)
 	}
 }
+
+// TestAskJSONConversations: lines with the same conversation ID are one
+// person's chat, followed up as in the chats; other IDs and plain lines
+// stand alone.
+func TestAskJSONConversations(t *testing.T) {
+	in := `{"q": "who keeps the Port Alder lighthouse", "conversation": "x"}
+{"q": "when did she start?", "conversation": "y"}
+{"q": "when did she start?", "conversation": "x"}
+when did she start?
+`
+	code, out, errOut := cliRun(t, in, "ask", "--json", "--corpus", cliCorpus(t), "-")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines for 4 questions: %q", len(lines), out)
+	}
+	var objs []jsonAnswer
+	for _, l := range lines {
+		objs = append(objs, checkAnswerObject(t, l))
+	}
+	holds := func(o jsonAnswer, s string) bool { return o.Answered && strings.Contains(o.Answers[0].Text, s) }
+	if !holds(objs[2], "in March") || !strings.Contains(objs[2].Asked, "alder") {
+		t.Errorf("the follow-up in conversation x: %+v, want the March sentence, asked about Port Alder", objs[2])
+	}
+	if holds(objs[1], "in March") || holds(objs[3], "in March") {
+		t.Errorf("a question with no conversation before it was followed up: %+v, %+v", objs[1], objs[3])
+	}
+	if objs[3].Asked != "" || objs[2].Question != "when did she start?" {
+		t.Errorf("plain line asked %q; conversation line question %q", objs[3].Asked, objs[2].Question)
+	}
+}
