@@ -41,6 +41,7 @@ import (
 	"sort"
 	"strings"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/optimize"
 
 	"github.com/storybot/storybot/qa"
@@ -444,13 +445,8 @@ func fitDecision(rows []decisionRow, l2 float64) []float64 {
 	return minimize(f, qa.NumDecision)
 }
 
-func dot(w, x []float64) float64 {
-	var s float64
-	for i, v := range x {
-		s += w[i] * v
-	}
-	return s
-}
+// dot is w · x; x may be shorter than w.
+func dot(w, x []float64) float64 { return floats.Dot(w[:len(x)], x) }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
