@@ -255,10 +255,8 @@ func (ix *Index) questionWord(w string) string {
 	if _, ok := ix.words[w]; ok || len(w) < 3 || isStop(w) {
 		return w
 	}
-	for _, l := range lexicon.Lemmas(w) {
-		if lexicon.Frequency(l.Word, l.POS) > 0 {
-			return w
-		}
+	if inUse(w) {
+		return w
 	}
 	for _, q := range [...]string{"what", "when", "where", "which", "who", "why", "how"} {
 		if editDistance1(w, q) {
@@ -266,6 +264,17 @@ func (ix *Index) questionWord(w string) string {
 		}
 	}
 	return w
+}
+
+// inUse reports whether w is an English word WordNet's tagged corpus uses
+// (it lists "wen", a cyst, and "eu", but never saw them used).
+func inUse(w string) bool {
+	for _, l := range lexicon.Lemmas(w) {
+		if lexicon.Frequency(l.Word, l.POS) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // slicesContainsSaying reports whether a question asks what someone said:
@@ -406,7 +415,9 @@ func (ix *Index) unknownWord(word []byte) *unknown {
 			}
 		})
 	}
-	if u.id < 0 && u.typo < 0 {
+	if u.id < 0 && u.typo < 0 && !inUse(w) {
+		// An abbreviation, unless it is an English word in use: "bad" is
+		// not Bashar al-Assad in December.
 		u.spelled = ix.acronym(w)
 	}
 	if u.id < 0 && u.typo < 0 && len(u.spelled) == 0 {

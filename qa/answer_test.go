@@ -302,6 +302,11 @@ func TestAcronyms(t *testing.T) {
 	if res := ask(t, ix, "what did the xq do"); res.Answered() {
 		t.Errorf("Ask(xq) = %v, want not found: no name has those initials", res)
 	}
+	// An English word in use is no abbreviation, whatever its letters.
+	ix = memIndex(t, "Bashar al-Assad fled in December.")
+	if _, ex, _ := ix.Explain("is it bad"); len(ex.Terms) != 1 || ex.Terms[0].Word != "bad" {
+		t.Errorf(`"is it bad" read as %+v, want the word bad`, ex.Terms)
+	}
 }
 
 // TestKindWords checks that "many" in "how many" asks for a number, and
