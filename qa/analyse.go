@@ -47,6 +47,9 @@ type slot struct {
 	term string  // the question's word, stemmed
 	idf  float64 // weight of the slot in coverage
 	alts []alt
+	// alone is set for a name the question gives on its own, with no name
+	// of the articles before it: "sharaa", not "maher sharaa".
+	alone bool
 }
 
 type query struct {
@@ -229,6 +232,13 @@ func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 			continue
 		}
 		addSlot(tk.word, term, id, typo, typoW, tk.flags&flagCap != 0 && tk.flags&flagFirst == 0 && cased)
+	}
+	name := func(k int) bool {
+		a := qu.slots[k].alts
+		return len(a) > 0 && a[0].kind == matchWord && ix.properNoun(a[0].id)
+	}
+	for k := range qu.slots {
+		qu.slots[k].alone = name(k) && (k == 0 || !name(k-1)) && (k+1 == len(qu.slots) || !name(k+1))
 	}
 	if qu.want == kindPerson && len(words) > 0 && words[0].word == "who" || qu.want == kindAny {
 		// "who is Bogdanov" (or "peskov?") asks who that is; "who is the

@@ -403,3 +403,17 @@ func TestQuestionTypos(t *testing.T) {
 	}
 	wantFirst(t, ix, "wat day was the phonecall", "Monday")
 }
+
+// TestSharedName checks that a name several people share, asked on its
+// own, goes to the one the articles mean most often.
+func TestSharedName(t *testing.T) {
+	ix := memIndex(t,
+		"Interim President Ahmed al-Sharaa spoke to Putin on Wednesday. Officials said Ahmed al-Sharaa wants good ties.",
+		"The talks with Ahmed al-Sharaa went well, the Kremlin said.",
+		"Bogdanov met Health Minister Maher al-Sharaa in Damascus.",
+	)
+	for _, q := range []string{"who is sharaa", "sharaa?"} {
+		wantFirst(t, ix, q, "Ahmed al-Sharaa")
+	}
+	wantFirst(t, ix, "who is maher sharaa", "Maher al-Sharaa")
+}

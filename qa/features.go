@@ -28,11 +28,15 @@ type Features struct {
 	Names, Rarest float64
 	// Slots is the share of the question's words that s matches, each word
 	// counting the same whatever its idf.
-	Slots   float64
-	Phrase  float64 // share of the question's neighbouring word pairs within two words of each other, in order
-	Density float64 // slots matched over the span of words from the first match to the last
-	Prev    float64 // stage-1 BM25 of the sentence before, in the paragraph, over W
-	Pronoun float64 // share of W matched by the names of the sentence before that s's opening "He"/"She" stands for
+	Slots float64
+	// OtherName is 1 when a name of the question, asked on its own, stands
+	// in s after another name than the one it mostly follows: "Maher
+	// al-Sharaa" for "who is sharaa" (names.go).
+	OtherName float64
+	Phrase    float64 // share of the question's neighbouring word pairs within two words of each other, in order
+	Density   float64 // slots matched over the span of words from the first match to the last
+	Prev      float64 // stage-1 BM25 of the sentence before, in the paragraph, over W
+	Pronoun   float64 // share of W matched by the names of the sentence before that s's opening "He"/"She" stands for
 	// Headline is 1 for a headline or subhead (no final full stop).
 	Headline float64
 	Para     float64 // share of W matched anywhere in s's paragraph
@@ -60,7 +64,7 @@ var featureNames = func() []string {
 	for _, m := range matchNames {
 		names = append(names, "match_"+m)
 	}
-	names = append(names, "missing", "missing_max", "names", "rarest", "slots", "phrase", "density", "prev", "pronoun", "headline", "para",
+	names = append(names, "missing", "missing_max", "names", "rarest", "slots", "other_name", "phrase", "density", "prev", "pronoun", "headline", "para",
 		"article", "carried", "length", "first", "unknown", "unknown_name")
 	for _, k := range kindNames[1:] {
 		names = append(names, "want_"+k)
@@ -82,7 +86,7 @@ func FeatureNames() []string { return append([]string(nil), featureNames...) }
 func (f *Features) Vector(dst []float64) []float64 {
 	dst = append(dst, 1, f.BM25, f.BM25Rel)
 	dst = append(dst, f.Match[:]...)
-	dst = append(dst, f.Missing, f.MissingMax, f.Names, f.Rarest, f.Slots, f.Phrase, f.Density, f.Prev, f.Pronoun, f.Headline, f.Para,
+	dst = append(dst, f.Missing, f.MissingMax, f.Names, f.Rarest, f.Slots, f.OtherName, f.Phrase, f.Density, f.Prev, f.Pronoun, f.Headline, f.Para,
 		f.Article, f.Carried, f.Length, f.First, f.Unknown, f.UnknownName)
 	dst = append(dst, f.Want[1:]...)
 	return append(dst, f.Has[1:]...)
@@ -142,7 +146,11 @@ func (ix *Index) features(qu *query, s *sentence, slotOf []uint16, antecedent *s
 			}
 			continue
 		}
-		if want == kindDefine && n-lastRole <= 2 { // "Minister Mikhail Bogdanov"
+		other := flags[i]&flagCap != 0 && qu.slots[(v-1)>>8].alone && ix.otherName(toks, flags, i)
+		if other {
+			f.OtherName = 1
+		}
+		if want == kindDefine && n-lastRole <= 2 && !other { // "Minister Mikhail Bogdanov", not "Minister Maher al-Sharaa" for "sharaa"
 			has |= 1 << kindDefine
 		}
 		lastMatch = n

@@ -44,6 +44,8 @@ type Index struct {
 	paraArt     []int32   // per paragraph: its article
 	unknown     sync.Map  // question word not in the articles → *unknown
 	unknowns    atomic.Int64
+	partnerOnce sync.Once
+	partner     []int32  // per term: the name most often right before it (names.go)
 	lexCache    sync.Map // question word → []lexAlt
 	lexCount    atomic.Int64
 
