@@ -49,6 +49,7 @@ type Index struct {
 
 	params  Params
 	scratch sync.Pool
+	story   storyCache // summary, timeline, who's who: story.go
 }
 
 type sentence struct {

@@ -17,6 +17,13 @@ import (
 	"unicode"
 )
 
+// storyCache holds the views of the story as a whole, each worked out on
+// first use and kept: the index never changes.
+type storyCache struct {
+	summaryOnce sync.Once
+	summary     []Answer
+}
+
 // The kinds of story question StoryKind returns.
 const (
 	StorySummary  = "summary"
