@@ -20,8 +20,10 @@ import (
 // storyCache holds the views of the story as a whole, each worked out on
 // first use and kept: the index never changes.
 type storyCache struct {
-	summaryOnce sync.Once
-	summary     []Answer
+	summaryOnce  sync.Once
+	summary      []Answer
+	timelineOnce sync.Once
+	timeline     []Event
 }
 
 // The kinds of story question StoryKind returns.
