@@ -24,6 +24,8 @@ type storyCache struct {
 	summary      []Answer
 	timelineOnce sync.Once
 	timeline     []Event
+	peopleOnce   sync.Once
+	people       []Person
 }
 
 // The kinds of story question StoryKind returns.
