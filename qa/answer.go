@@ -14,9 +14,10 @@ var ErrEmptyQuestion = errors.New("empty question")
 
 // Source names the article a sentence came from.
 type Source struct {
-	ID     string `json:"id"`     // file name without .txt
-	Title  string `json:"title"`  // headline, or the opening words when there is none
-	Outlet string `json:"outlet"` // publisher, when the article names it; may be empty
+	ID     string `json:"id"`            // file name without .txt
+	Title  string `json:"title"`         // headline, or the opening words when there is none
+	Outlet string `json:"outlet"`        // publisher, when the article names it; may be empty
+	URL    string `json:"url,omitempty"` // the article's web address, from its url: header; may be empty
 }
 
 // String returns "Title (Outlet)", or the title alone when the outlet is unknown.
@@ -69,7 +70,8 @@ func (r Result) String() string {
 // SourceInfo describes one indexed article.
 type SourceInfo struct {
 	Source
-	Sentences int `json:"sentences"`
+	Date      string `json:"date,omitempty"` // publication day, YYYY-MM-DD, from the date: header; may be empty
+	Sentences int    `json:"sentences"`
 }
 
 // Answer assembly.

@@ -51,6 +51,7 @@ type Index struct {
 
 	params  Params
 	scratch sync.Pool
+	story   storyCache // summary, timeline, who's who: story.go
 }
 
 type sentence struct {
@@ -273,7 +274,7 @@ type termSent struct {
 func (b *builder) add(art int32, a Article, pa *parsed) {
 	ix := b.ix
 	ix.texts = append(ix.texts, a.Text)
-	ix.sources = append(ix.sources, SourceInfo{Source: a.Source, Sentences: len(pa.sents)})
+	ix.sources = append(ix.sources, SourceInfo{Source: a.Source, Date: a.Date, Sentences: len(pa.sents)})
 	p := pa.parser
 	for _, s := range pa.sents {
 		sid := int32(len(ix.sents))

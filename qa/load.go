@@ -5,20 +5,26 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
 // ErrNoArticles is returned when a corpus holds no .txt article.
 var ErrNoArticles = errors.New("no .txt articles")
 
-// An Article is one news article: where it came from and its text, one
-// paragraph a line.
+// An Article is one news article: where it came from, when it was
+// published, and its text, one paragraph a line.
 type Article struct {
 	Source
+	// Date is the day the article was published, "YYYY-MM-DD", from its
+	// date: header; empty when the header does not say. Relative dates in
+	// the text ("on Wednesday", "last month") are read against it.
+	Date string
 	Text string
 }
 
@@ -74,8 +80,10 @@ func LoadFS(fsys fs.FS) ([]Article, error) {
 }
 
 // ParseArticle reads one article file. The file may open with a header of
-// "key: value" lines between two "---" lines; the keys title and outlet are
-// used, others are ignored. Without a title, the headline (the first line
+// "key: value" lines between two "---" lines; the keys title, outlet, url
+// (the article's web address, http or https) and date (the day it was
+// published, YYYY-MM-DD) are used, others are ignored. A date or url that
+// is not one is an error. Without a title, the headline (the first line
 // when it reads as one) is the title, or else the opening words.
 // Errors start with ":line: " so the caller can put the file name before.
 func ParseArticle(id string, data []byte) (Article, error) {
@@ -99,6 +107,18 @@ func ParseArticle(id string, data []byte) (Article, error) {
 				a.Title = strings.TrimSpace(value)
 			case "outlet":
 				a.Outlet = strings.TrimSpace(value)
+			case "date":
+				d, err := headerDate(strings.TrimSpace(value))
+				if err != nil {
+					return Article{}, fmt.Errorf(":%d: %w", n+2, err)
+				}
+				a.Date = d
+			case "url":
+				u, err := headerURL(strings.TrimSpace(value))
+				if err != nil {
+					return Article{}, fmt.Errorf(":%d: %w", n+2, err)
+				}
+				a.URL = u
 			}
 		}
 		text = body
@@ -108,6 +128,35 @@ func ParseArticle(id string, data []byte) (Article, error) {
 		a.Title = deriveTitle(text, id)
 	}
 	return a, nil
+}
+
+// headerDate checks the value of a date: header, a day written
+// YYYY-MM-DD, and returns it; empty stays empty.
+func headerDate(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	if _, err := time.Parse(time.DateOnly, v); err != nil {
+		if len(v) > 24 {
+			v = strings.ToValidUTF8(v[:24], "") + "…"
+		}
+		return "", fmt.Errorf("date %q is not a day written YYYY-MM-DD", v)
+	}
+	return v, nil
+}
+
+// headerURL checks the value of a url: header, an absolute http or https
+// address, and returns it; empty stays empty. The error does not repeat the
+// value: an address may carry a token.
+func headerURL(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(v, " \t") {
+		return "", errors.New("url is not an http or https address")
+	}
+	return v, nil
 }
 
 // invalidUTF8 returns the line of the first invalid UTF-8 byte.

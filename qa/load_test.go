@@ -52,6 +52,53 @@ func TestParseArticleHeader(t *testing.T) {
 	}
 }
 
+// TestHeaderDateAndURL checks the date: and url: header keys: carried into
+// the article, its source and the index's list of sources; a bad one is an
+// error that names the line, and the url's error does not repeat it.
+func TestHeaderDateAndURL(t *testing.T) {
+	a, err := ParseArticle("x", []byte("---\ntitle: T\ndate: 2025-02-12\nurl: https://example.com/a?b=c\n---\nBody sentence one here.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Date != "2025-02-12" || a.URL != "https://example.com/a?b=c" {
+		t.Errorf("date, url = %q, %q", a.Date, a.URL)
+	}
+	ix, err := NewIndex([]Article{a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := ix.Sources()[0]; s.Date != "2025-02-12" || s.URL != a.URL {
+		t.Errorf("Sources()[0] = %+v, want the date and url", s)
+	}
+	if res := ask(t, ix, "body sentence"); !res.Answered() || res.Answers[0].Source.URL != a.URL {
+		t.Errorf("answer source = %+v, want the url", res)
+	}
+	for _, bad := range []struct{ header, line string }{
+		{"date: 12/02/2025", ":3:"},
+		{"date: 2025-02-30", ":3:"},
+		{"date: 2025-2-12", ":3:"},
+		{"url: example.com/a", ":3:"},
+		{"url: ftp://example.com/a", ":3:"},
+		{"url: https://", ":3:"},
+	} {
+		_, err := ParseArticle("x", []byte("---\ntitle: T\n"+bad.header+"\n---\nText.\n"))
+		if err == nil || !strings.HasPrefix(err.Error(), bad.line) {
+			t.Errorf("%q: err = %v, want one at %s", bad.header, err, bad.line)
+			continue
+		}
+		if strings.HasPrefix(bad.header, "url") && strings.Contains(err.Error(), "example") {
+			t.Errorf("%q: err = %v repeats the address", bad.header, err)
+		}
+	}
+	fsys := fstest.MapFS{"a.txt": {Data: []byte("---\ndate: yesterday\n---\nText here.\n")}}
+	if _, err := LoadFS(fsys); err == nil || !strings.HasPrefix(err.Error(), "a.txt:2: ") {
+		t.Errorf("LoadFS with a bad date: err = %v, want it to start a.txt:2: ", err)
+	}
+	if a, err := ParseArticle("x", []byte("No header, so no date.\n")); err != nil || a.Date != "" || a.URL != "" {
+		t.Errorf("no header: %+v, %v", a, err)
+	}
+}
+
 func TestFurniture(t *testing.T) {
 	furniture := []string{
 		"Support The Moscow Times!",
