@@ -225,7 +225,7 @@ func (r *REPL) listSources(out io.Writer) {
 	}
 	for i, s := range srcs {
 		n := fmt.Sprintf("%2d. ", i+1)
-		text := fmt.Sprintf("%s (%d %s)", sourceName(s.Source), s.Sentences, plural(s.Sentences, "sentence", "sentences"))
+		text := fmt.Sprintf("%s (%d %s)", sourceName(s.Source), s.Sentences, bot.Plural(s.Sentences, "sentence", "sentences"))
 		fill(out, n, strings.Repeat(" ", len(n)), text, r.cols())
 	}
 }
@@ -240,11 +240,4 @@ func (r *REPL) cols() int {
 		return defaultWidth
 	}
 	return r.width()
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
