@@ -50,13 +50,11 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 		return err
 	}
 
-	// Every question goes through the Service, as in the chats; ask
-	// takes the bot settings storybot runs with, without flood control.
-	bcfg := DefaultConfig().Bot
-	bcfg.FloodBurst = 0
+	// Every question goes through the Service, as in the chats.
 	if !*asJSON {
+		bcfg := localBotConfig(*corpus)
 		bcfg.MaxAnswers = 1
-		svc := bot.NewService(ix, bcfg.Service(*corpus), nil)
+		svc := bot.NewService(ix, bcfg, nil)
 		width := func() int { return termColumns(e) }
 		if fromStdin && !*explain {
 			return stdinLoopErr(repl.New(svc, repl.WithWidth(width)).Run(ctx, e.stdin, e.stdout))
@@ -81,7 +79,7 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 		return nil
 	}
 
-	svc := bot.NewService(ix, bcfg.Service(*corpus), nil)
+	svc := bot.NewService(ix, localBotConfig(*corpus), nil)
 	enc := json.NewEncoder(e.stdout) // unbuffered: each object is written as it is encoded
 	enc.SetEscapeHTML(false)
 	if !fromStdin {

@@ -242,9 +242,9 @@ Prints hit@1, hit@3, MRR@5, refusal accuracy and false refusals.
 		return err
 	}
 	start := time.Now()
-	// The questions are asked as the bots ask them, with the bot settings
-	// storybot runs with (a measurement is never flood controlled).
-	svc := bot.NewService(ix, DefaultConfig().Bot.Service(*corpus), nil)
+	// The questions are asked as the bots ask them (a measurement is
+	// never flood controlled).
+	svc := bot.NewService(ix, localBotConfig(*corpus), nil)
 	runs, err := askAll(ctx, svc, cases)
 	if err != nil {
 		return stdinLoopErr(err)
