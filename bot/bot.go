@@ -46,8 +46,8 @@ type Kind int
 
 const (
 	Answered Kind = iota // Reply.Answers holds the quotes, best first
-	NotFound             // the articles do not say
-	Empty                // no question in the message: show help
+	NotFound             // the articles do not say (or the core failed: Reply.Err)
+	Empty                // no question in the message: show help (see Reply.Question)
 	TooLong              // over the configured length
 	Limited              // over the flood limit: one polite notice
 	Silent               // over the flood limit, already told: send nothing
@@ -64,10 +64,19 @@ func (k Kind) String() string {
 
 // Reply is the platform-neutral reply to one question.
 type Reply struct {
-	Kind     Kind
-	Question string      // the cleaned question
+	Kind Kind
+	// Question is the cleaned question. For Empty it tells the two cases
+	// apart: "" when the message held nothing but white space and control
+	// characters, the cleaned text when it held no word ("?!").
+	Question string
 	Asked    string      // the question as resolved against the user's earlier ones
 	Answers  []qa.Answer // for Answered
+	// Err is, for NotFound, the core's error when it failed rather than
+	// found nothing. Chats word both alike; scripts tell them apart.
+	Err error
+	// Explanation is the core's account of its answer, for a Script
+	// question that asked for one (and a core that can give it).
+	Explanation *qa.Explanation
 }
 
 // Config holds the settings shared by every platform.
@@ -113,10 +122,7 @@ func (s *Service) MaxQuestion() int { return s.cfg.MaxQuestion }
 // Ask answers question from user (a platform-unique user key) on platform,
 // under the user's flood control and with the user's follow-up subject.
 func (s *Service) Ask(platform, user, question string) Reply {
-	start := time.Now()
-	r := s.ask(user, question)
-	s.metrics.Question(platform, r.Kind, time.Since(start))
-	return r
+	return s.answer(platform, request{text: question, user: user, limited: true})
 }
 
 // Lookup answers question for a suggestion that posts nothing by itself,
@@ -124,37 +130,110 @@ func (s *Service) Ask(platform, user, question string) Reply {
 // types: no flood control (nothing reaches a chat until the user picks a
 // result) and no follow-up subject (the text is often half a word).
 func (s *Service) Lookup(platform, question string) Reply {
-	return s.Ask(platform, "", question)
+	return s.answer(platform, request{text: question})
 }
 
-func (s *Service) ask(user, question string) Reply {
-	q := Clean(question)
-	if q == "" {
+// ScriptQuestion is a question from a script or a measurement (storybot
+// ask --json, storybot eval) rather than from a person in a chat.
+type ScriptQuestion struct {
+	Text string
+	// Conversation names the script's conversation whose next turn the
+	// question is, followed up as a chat user's questions are; "" asks it
+	// on its own. Script conversations are kept apart from chat users'.
+	Conversation string
+	// Cut says Text is only the start of a line too long to read whole (a
+	// script's line, or a paste at the REPL's prompt): the question is too
+	// long, whatever Text holds.
+	Cut bool
+	// Explain asks the core, when it can explain, for its account of the
+	// answer (Reply.Explanation). The core explains questions that stand
+	// alone: with Conversation set, Explain is ignored.
+	Explain bool
+}
+
+// Script answers q for a script or a measurement. The question is checked,
+// cleaned and followed up exactly as Ask does it, but never flood
+// controlled (a script is not a person flooding a chat, and a measurement
+// must see every answer), and the reply holds every answer the core gave,
+// not MaxAnswers.
+func (s *Service) Script(platform string, q ScriptQuestion) Reply {
+	req := request{text: q.Text, cut: q.Cut, all: true}
+	if q.Conversation != "" {
+		req.user = "script:" + q.Conversation
+	} else {
+		req.explain = q.Explain
+	}
+	return s.answer(platform, req)
+}
+
+// request is one question on its way through the Service.
+type request struct {
+	text    string
+	user    string // the asker's key, whose conversation it continues; "": none
+	limited bool   // under the user's flood control
+	cut     bool   // text is the start of a longer line
+	all     bool   // every answer, not MaxAnswers
+	explain bool   // ask the core to explain
+}
+
+// answer is the one path every question takes, from every surface: it
+// checks the question, applies flood control, keeps the conversation, asks
+// the core and counts the outcome.
+func (s *Service) answer(platform string, req request) Reply {
+	start := time.Now()
+	r := s.reply(req)
+	s.metrics.Question(platform, r.Kind, time.Since(start))
+	return r
+}
+
+func (s *Service) reply(req request) Reply {
+	q := Clean(req.text)
+	if q == "" && !req.cut {
 		return Reply{Kind: Empty}
 	}
-	if utf8.RuneCountInString(q) > s.cfg.MaxQuestion {
+	if req.cut || utf8.RuneCountInString(q) > s.cfg.MaxQuestion {
 		return Reply{Kind: TooLong, Question: q}
 	}
-	if user != "" {
-		switch s.limiter.Check(user) {
+	if req.limited && req.user != "" {
+		switch s.limiter.Check(req.user) {
 		case Notice:
 			return Reply{Kind: Limited, Question: q}
 		case Drop:
 			return Reply{Kind: Silent, Question: q}
 		}
 	}
-	res, asked, err := s.askIn(user, q)
-	if errors.Is(err, qa.ErrEmptyQuestion) {
-		return Reply{Kind: Empty}
+	var (
+		res   qa.Result
+		asked = q
+		ex    *qa.Explanation
+		err   error
+	)
+	if e, ok := s.qa.(explainer); ok && req.explain {
+		var x qa.Explanation
+		res, x, err = e.Explain(q)
+		ex = &x
+	} else {
+		res, asked, err = s.askIn(req.user, q)
 	}
-	if err != nil || !res.Answered() {
-		return Reply{Kind: NotFound, Question: q}
+	switch {
+	case errors.Is(err, qa.ErrEmptyQuestion):
+		return Reply{Kind: Empty, Question: q, Explanation: ex}
+	case err != nil:
+		return Reply{Kind: NotFound, Question: q, Err: err, Explanation: ex}
+	case !res.Answered():
+		return Reply{Kind: NotFound, Question: q, Explanation: ex}
 	}
 	ans := res.Answers
-	if len(ans) > s.cfg.MaxAnswers {
+	if !req.all && len(ans) > s.cfg.MaxAnswers {
 		ans = ans[:s.cfg.MaxAnswers]
 	}
-	return Reply{Kind: Answered, Question: q, Asked: asked, Answers: ans}
+	return Reply{Kind: Answered, Question: q, Asked: asked, Answers: ans, Explanation: ex}
+}
+
+// explainer is implemented by answerers that say why they answered as
+// they did, as *qa.Index does.
+type explainer interface {
+	Explain(question string) (qa.Result, qa.Explanation, error)
 }
 
 // Clean returns text with invalid UTF-8 and control characters replaced by

@@ -127,8 +127,19 @@ func PackSized(blocks []string, sizes []int, sep string, limit int) []string {
 func (s *Service) About() string {
 	n := len(s.qa.Sources())
 	return fmt.Sprintf("I answer questions about %s with sentences quoted from %d %s, naming the source of each quote.",
-		s.topic(), n, plural(n, "article", "articles"))
+		s.topic(), n, Plural(n, "article", "articles"))
 }
+
+// Replies of the adapters' own, the same on every platform.
+const (
+	// BusyText tells whoever asks that their question was refused because
+	// the bot holds as many questions as it can: their chat or channel
+	// has its share queued, or every worker and queue place is taken.
+	BusyText = "I am busy with many questions here right now: please ask again in a minute."
+	// ErrorText tells whoever asked that answering their question failed
+	// (a panic recovered in the adapter).
+	ErrorText = "Sorry, something went wrong while answering that. Please ask again."
+)
 
 // Message returns the plain text for a reply that carries no answers:
 // NotFound, Empty, TooLong and Limited. Adapters escape it for their markup.
@@ -136,7 +147,7 @@ func (s *Service) Message(r Reply) string {
 	switch r.Kind {
 	case NotFound:
 		return fmt.Sprintf("I could not find that in the articles. I only know what %d %s about %s say; /sources lists them.",
-			len(s.qa.Sources()), plural(len(s.qa.Sources()), "article", "articles"), s.topic())
+			len(s.qa.Sources()), Plural(len(s.qa.Sources()), "article", "articles"), s.topic())
 	case TooLong:
 		return fmt.Sprintf("That question is too long: please keep it under %d characters.", s.cfg.MaxQuestion)
 	case Limited:
@@ -154,7 +165,8 @@ func (s *Service) topic() string {
 	return "the news story"
 }
 
-func plural(n int, one, many string) string {
+// Plural returns one when n is 1, else many: Plural(n, "article", "articles").
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}

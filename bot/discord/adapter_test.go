@@ -568,7 +568,7 @@ func TestShutdownDoesNotWaitOutRateLimit(t *testing.T) {
 	})
 	// A grace longer than the test's deadline, shorter than the wait: only
 	// giving up the wait lets Run return in time.
-	run := start(t, srv, newService(&answerer{answer: fixed(quote)}), WithShutdownGrace(time.Hour),
+	run := start(t, srv, newService(&answerer{answer: fixed(quote)}), WithDrainTimeout(time.Hour),
 		WithMaxRetryAfter(3*time.Hour))
 	srv.WaitSession(t)
 	srv.Dispatch(t, "MESSAGE_CREATE", mention(srv, "11001", ch, "limited?"))
@@ -612,18 +612,20 @@ func TestNew(t *testing.T) {
 		opts  []Option
 		want  string
 	}{
-		{"no token", " ", nil, "no bot token"},
-		{"shard out of range", "t", []Option{WithShard(2, 2)}, "shard 2 of 2"},
-		{"bad api url", "t", []Option{WithAPIURL("discord.example")}, "api url"},
-		{"no workers", "t", []Option{WithWorkers(0)}, "workers"},
-		{"no queue", "t", []Option{WithQueue(0)}, "queue"},
+		{"no token", " ", testOptions(), "no bot token"},
+		{"shard out of range", "t", append(testOptions(), WithShard(2, 2)), "shard 2 of 2"},
+		{"bad api url", "t", append(testOptions(), WithAPIURL("discord.example")), "api url"},
+		{"no options", "t", nil, "WithWorkers"},
+		{"no workers", "t", append(testOptions(), WithWorkers(0)), "WithWorkers"},
+		{"no queue", "t", append(testOptions(), WithQueue(0)), "WithQueue"},
+		{"no max retry after", "t", append(testOptions(), WithMaxRetryAfter(0)), "WithMaxRetryAfter"},
 	} {
-		_, err := New(tc.token, svc, tc.opts...)
+		_, err := New(svc, tc.token, tc.opts...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: New = %v, want an error containing %q", tc.name, err, tc.want)
 		}
 	}
-	a, err := New("Bot abc", svc)
+	a, err := New(svc, "Bot abc", WithWorkers(1), WithQueue(1), WithMaxRetryAfter(time.Second))
 	if err != nil || a.Name() != "discord" || a.Ready() {
 		t.Errorf("New(\"Bot abc\") = %v, %v; want a discord adapter, not ready before Run", a, err)
 	}

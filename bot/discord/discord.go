@@ -62,6 +62,7 @@ var (
 // Adapter serves the bot on Discord. It implements bot.Adapter.
 type Adapter struct {
 	token      string
+	redact     func(string) string // hides the token
 	svc        *bot.Service
 	log        *slog.Logger
 	apiURL     string
@@ -111,42 +112,42 @@ func WithShard(id, count int) Option {
 	return func(a *Adapter) { a.shardID, a.shardCount = id, count }
 }
 
-// WithWorkers sets how many channels are answered at once (default 8).
-// Questions in one channel are answered one at a time, in order.
+// WithWorkers sets how many channels are answered at once (required: at
+// least 1). Questions in one channel are answered one at a time, in order.
 func WithWorkers(n int) Option { return func(a *Adapter) { a.workers = n } }
 
 // WithQueue sets how many questions may be held at once, waiting or being
-// answered (default 256); one channel may hold half of them. Past that a
+// answered (required: at least 1); one channel may hold half of them. Past that a
 // question is refused, and its channel gets a notice to ask again (one
 // per channel, after its queued replies), a slash command its own busy
 // response at once.
 func WithQueue(n int) Option { return func(a *Adapter) { a.queue = n } }
 
 // WithMaxRetryAfter bounds how long one request waits for Discord's rate
-// limits in all (429s, empty buckets, the global limit; default 60 s): a
+// limits in all (429s, empty buckets, the global limit; required): a
 // request that would wait longer fails at once, logged and counted.
 func WithMaxRetryAfter(d time.Duration) Option { return func(a *Adapter) { a.maxWait = d } }
 
 // WithLogger sets the logger; the default discards.
 func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
 
-// WithShutdownGrace bounds how long Run, once its context is cancelled,
-// waits for the replies queued and in flight.
-func WithShutdownGrace(d time.Duration) Option { return func(a *Adapter) { a.grace = d } }
+// WithDrainTimeout bounds how long Run, once its context is cancelled,
+// waits for the replies queued and in flight. Without it, or at zero, they
+// are given up at once.
+func WithDrainTimeout(d time.Duration) Option { return func(a *Adapter) { a.grace = d } }
 
 // New returns an Adapter for the bot token (as the Developer Portal shows
-// it, without "Bot ") answering through svc.
-func New(token string, svc *bot.Service, opts ...Option) (*Adapter, error) {
+// it, without "Bot ") answering through svc. It checks the options but
+// does not connect: Run does. The adapter keeps no defaults of its own for
+// what storybot configures (storybot's are in its DefaultConfig): New
+// refuses settings it cannot work with, those left out among them.
+func New(svc *bot.Service, token string, opts ...Option) (*Adapter, error) {
 	a := &Adapter{
 		token:         strings.TrimPrefix(strings.TrimSpace(token), "Bot "),
 		svc:           svc,
 		log:           slog.New(slog.DiscardHandler),
 		apiURL:        DefaultAPIURL,
-		shardCount:    1,
-		workers:       8,
-		queue:         256,
-		grace:         20 * time.Second,
-		maxWait:       defaultMaxRetryAfter,
+		shardCount:    1, // not sharded
 		proxy:         http.ProxyFromEnvironment,
 		reconnectBase: time.Second,
 		retryBase:     500 * time.Millisecond,
@@ -162,19 +163,17 @@ func New(token string, svc *bot.Service, opts ...Option) (*Adapter, error) {
 	case a.shardCount < 1 || a.shardID < 0 || a.shardID >= a.shardCount:
 		return nil, fmt.Errorf("discord: shard %d of %d: want 0 <= shard_id < shard_count", a.shardID, a.shardCount)
 	case a.workers < 1:
-		return nil, fmt.Errorf("discord: %d workers: want at least 1", a.workers)
+		return nil, fmt.Errorf("discord: %d workers: want at least 1 (WithWorkers)", a.workers)
 	case a.queue < 1:
-		return nil, fmt.Errorf("discord: queue %d: want at least 1", a.queue)
+		return nil, fmt.Errorf("discord: queue %d: want at least 1 (WithQueue)", a.queue)
+	case a.maxWait <= 0:
+		return nil, fmt.Errorf("discord: max retry after %v: want more than 0 (WithMaxRetryAfter)", a.maxWait)
 	}
-	if a.maxWait <= 0 {
-		a.maxWait = defaultMaxRetryAfter
-	}
-	if a.apiURL == "" {
-		a.apiURL = DefaultAPIURL
-	}
+	a.grace = max(a.grace, 0)
 	if _, err := parseBase(a.apiURL); err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
+	a.redact = bot.NewRedactor(a.token).Redact
 	return a, nil
 }
 
@@ -207,12 +206,4 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return fmt.Errorf("discord: %w", err)
 	}
 	return nil
-}
-
-// redact removes the token from text bound for a log or an error.
-func (a *Adapter) redact(s string) string {
-	if a.token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, a.token, "[token]")
 }

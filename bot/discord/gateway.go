@@ -90,13 +90,13 @@ func (a *Adapter) newRun(ctx context.Context) (*run, error) {
 			r.unregistered = []string{""}
 		}
 	}
-	tr, err := newTransport(discordgo.EndpointAPI, a.apiURL)
+	tr, err := newTransport(discordgo.EndpointAPI, a.apiURL, a.maxWait)
 	if err != nil {
 		return nil, err
 	}
 	next := baseTransport()
 	next.Proxy, next.TLSClientConfig = a.proxy, a.tlsConfig
-	tr.next, tr.backoff, tr.maxWait = next, a.retryBase, a.maxWait
+	tr.next, tr.backoff = next, a.retryBase
 	tr.onRetry = func(kind string, wait time.Duration) {
 		msg := "discord: REST call retried"
 		if kind == "rate_limit_wait" {
@@ -366,7 +366,7 @@ func (r *run) serve(ctx context.Context) error {
 		wait := min(r.a.reconnectBase<<min(failures-1, 10), 2*time.Minute)
 		r.log.Warn("discord: gateway connection failed", "error", r.describe(err), "retry_in", wait)
 		r.a.svc.Metrics().PlatformError(platform, "gateway")
-		if !sleep(ctx, wait) {
+		if bot.Sleep(ctx, wait) != nil {
 			return nil
 		}
 	}
@@ -560,16 +560,4 @@ func (r *run) shutdown() {
 		t.CloseIdleConnections()
 	}
 	r.log.Info("discord: stopped")
-}
-
-// sleep waits d and reports whether ctx is still live.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

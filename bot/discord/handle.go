@@ -12,13 +12,6 @@ import (
 	"github.com/storybot/storybot/bot"
 )
 
-// What a user is told when the bot cannot answer: its reply workers hold
-// as much as they may, or answering failed with a panic.
-const (
-	busyText  = "I am busy with many questions here right now: please ask again in a minute."
-	errorText = "Sorry, something went wrong while answering that. Please ask again."
-)
-
 // job is one question to answer: a message, or a slash command.
 type job struct {
 	msg      *discordgo.Message
@@ -81,7 +74,7 @@ func (r *run) onInteraction(in *discordgo.Interaction) {
 		r.a.svc.Metrics().PlatformError(platform, "busy")
 		r.log.Warn("discord: busy; slash command refused and told to try again",
 			"interaction", in.ID, "channel", in.ChannelID, "reason", err)
-		r.respondPromptly(in, busyText)
+		r.respondPromptly(in, bot.BusyText)
 		return
 	}
 	after := r.a.afterFunc
@@ -129,7 +122,7 @@ func (r *run) tellBusy(channel string) {
 	delete(r.busy, channel)
 	r.busyMu.Unlock()
 	if m != nil {
-		r.sendMessages(r.work, &job{msg: m}, textMessages(busyText))
+		r.sendMessages(r.work, &job{msg: m}, textMessages(bot.BusyText))
 	}
 }
 
@@ -189,7 +182,7 @@ func (r *run) recoverEvent(event string, in *discordgo.Interaction) {
 	if v := recover(); v != nil {
 		r.panicked("event", event, v)
 		if in != nil {
-			r.respondPromptly(in, errorText)
+			r.respondPromptly(in, bot.ErrorText)
 		}
 	}
 }
@@ -268,7 +261,7 @@ func (r *run) fail(j *job) {
 			r.panicked("error reply", "", v)
 		}
 	}()
-	msgs := textMessages(errorText)
+	msgs := textMessages(bot.ErrorText)
 	if j.msg != nil {
 		r.sendMessages(r.work, j, msgs)
 		return
@@ -321,7 +314,7 @@ func (r *run) answerInteraction(j *job) {
 	if !ok {
 		r.log.Warn("discord: slash command without readable data; told something went wrong", "interaction", in.ID)
 		r.a.svc.Metrics().PlatformError(platform, "bad_event")
-		r.sendInteraction(r.work, j, textMessages(errorText), discordgo.MessageFlagsEphemeral)
+		r.sendInteraction(r.work, j, textMessages(bot.ErrorText), discordgo.MessageFlagsEphemeral)
 		return
 	}
 	var (

@@ -144,6 +144,11 @@ type running struct {
 	logs   *bottest.Buffer
 }
 
+// testOptions are the settings the adapter needs, at storybot's values.
+func testOptions() []Option {
+	return []Option{WithWorkers(8), WithQueue(256), WithMaxRetryAfter(time.Minute), WithDrainTimeout(20 * time.Second)}
+}
+
 // start runs an Adapter for srv's bot token against srv. The test fails if
 // the token shows up in the logs. Cleanup stops the adapter.
 func start(t *testing.T, srv *discordtest.Server, svc *bot.Service, opts ...Option) *running {
@@ -164,8 +169,8 @@ func startToken(t *testing.T, srv *discordtest.Server, token string, svc *bot.Se
 		a.registerBase = time.Millisecond
 		a.afterFunc = func(time.Duration, func()) func() bool { return func() bool { return true } }
 	}
-	opts = append([]Option{WithAPIURL(srv.URL()), WithLogger(log), short}, opts...)
-	a, err := New(token, svc, opts...)
+	opts = append(append(testOptions(), WithAPIURL(srv.URL()), WithLogger(log), short), opts...)
+	a, err := New(svc, token, opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -230,7 +230,7 @@ func TestDeferralGivenUpAtShutdown(t *testing.T) {
 	})
 	ans := &answerer{answer: fixed(quote), asked: make(chan string, 1), block: make(chan struct{})}
 	opt, timers := withHandTimers()
-	run := start(t, srv, newService(ans), opt, WithShutdownGrace(time.Hour), WithMaxRetryAfter(3*time.Hour))
+	run := start(t, srv, newService(ans), opt, WithDrainTimeout(time.Hour), WithMaxRetryAfter(3*time.Hour))
 	srv.WaitSession(t)
 	srv.Dispatch(t, "INTERACTION_CREATE", srv.SlashCommand("21401", "tok-21401", "400000000000000026", "", user, "ask",
 		map[string]string{"question": "what did Putin wish?"}))

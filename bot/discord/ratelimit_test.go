@@ -46,7 +46,7 @@ func TestShutdownNotHeldByEmptyBucket(t *testing.T) {
 	// A grace longer than the test's deadline: only giving up the wait
 	// lets Run return in time.
 	run := start(t, srv, counted(&answerer{answer: fixed(quote)}, m),
-		WithShutdownGrace(time.Minute), WithMaxRetryAfter(time.Hour))
+		WithDrainTimeout(time.Minute), WithMaxRetryAfter(time.Hour))
 	srv.WaitSession(t)
 	srv.Dispatch(t, "MESSAGE_CREATE", mention(srv, "41001", ch, "first?"))
 	replyTo(t, srv, ch, "41001")
@@ -85,7 +85,7 @@ func TestShutdownNotHeldByGlobalLimit(t *testing.T) {
 		return qa.Result{Question: q, Answers: []qa.Answer{{Text: long, Source: src1}, {Text: long, Source: src2}}}
 	}}
 	m := newMetrics()
-	run := start(t, srv, counted(ans, m), WithShutdownGrace(time.Minute), WithMaxRetryAfter(time.Hour))
+	run := start(t, srv, counted(ans, m), WithDrainTimeout(time.Minute), WithMaxRetryAfter(time.Hour))
 	srv.WaitSession(t)
 	srv.Dispatch(t, "MESSAGE_CREATE", mention(srv, "42001", ch, "first?"))
 	replyTo(t, srv, ch, "42001")

@@ -24,10 +24,6 @@ var errStopping = errors.New("shutting down")
 // Discord's rate limits longer than max_retry_after in all.
 var errLimitTooLong = errors.New("rate limited for longer than max_retry_after")
 
-// defaultMaxRetryAfter is the longest a request waits for rate limits, in
-// all, unless WithMaxRetryAfter says otherwise.
-const defaultMaxRetryAfter = 60 * time.Second
-
 // transport is the http.RoundTripper under discordgo's REST calls. It does
 // what discordgo cannot be told to do per session:
 //
@@ -71,14 +67,14 @@ type transport struct {
 }
 
 // newTransport returns a transport sending requests for from to base (the
-// same base: no rewriting).
-func newTransport(from, base string) (*transport, error) {
+// same base: no rewriting), each waiting at most maxWait for rate limits.
+func newTransport(from, base string, maxWait time.Duration) (*transport, error) {
 	t := &transport{
 		next:     baseTransport(),
 		from:     from,
 		retries:  3,
 		backoff:  500 * time.Millisecond,
-		maxWait:  defaultMaxRetryAfter,
+		maxWait:  maxWait,
 		onRetry:  func(string, time.Duration) {},
 		buckets:  make(map[string]time.Time),
 		draining: make(chan struct{}),

@@ -65,7 +65,7 @@ func status(code int, body string) func(http.ResponseWriter) {
 
 func newTestTransport(t *testing.T, base string) *transport {
 	t.Helper()
-	tr, err := newTransport(discordgo.EndpointAPI, base)
+	tr, err := newTransport(discordgo.EndpointAPI, base, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +242,7 @@ func TestTransportServerErrorsBounded(t *testing.T) {
 }
 
 func TestTransportDefaultBaseIsV10(t *testing.T) {
-	tr, err := newTransport(discordgo.EndpointAPI, DefaultAPIURL)
+	tr, err := newTransport(discordgo.EndpointAPI, DefaultAPIURL, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,11 +93,10 @@ func (r *REPL) Run(ctx context.Context, in io.Reader, out io.Writer) error {
 // handle answers one line of input or runs the command in it, and reports
 // whether the user asked to quit.
 func (r *REPL) handle(out io.Writer, l Line) (quit bool) {
-	if l.Long {
-		r.say(out, r.svc.Message(bot.Reply{Kind: bot.TooLong}))
-		return false
-	}
 	q := clean(l.Text)
+	if l.Long {
+		q = "" // a question, however it starts: too long
+	}
 	switch strings.ToLower(q) {
 	case ":quit", ":q", ":exit", "quit", "exit":
 		return true
@@ -113,7 +112,7 @@ func (r *REPL) handle(out io.Writer, l Line) (quit bool) {
 		r.say(out, fmt.Sprintf("There is no command %s: type :help for the commands.", cmd))
 		return false
 	}
-	r.Answer(out, l.Text)
+	r.AnswerLine(out, l)
 	return false
 }
 
@@ -121,12 +120,19 @@ func (r *REPL) handle(out io.Writer, l Line) (quit bool) {
 // first and numbered when there are several, each with its source; or a
 // short message saying why there is no answer.
 func (r *REPL) Answer(out io.Writer, question string) {
-	question = stripEscapes(question)
-	if clean(question) == "" {
-		r.say(out, "Type a question, or :help for help.")
-		return
+	r.AnswerLine(out, Line{Text: question})
+}
+
+// AnswerLine is Answer for a line of input, which may have been too long
+// to read whole (Line.Long): that is too long a question, whatever its
+// start holds.
+func (r *REPL) AnswerLine(out io.Writer, l Line) {
+	var rep bot.Reply
+	if l.Long {
+		rep = r.svc.Script(platform, bot.ScriptQuestion{Text: l.Text, Cut: true})
+	} else {
+		rep = r.svc.Ask(platform, platform, stripEscapes(l.Text))
 	}
-	rep := r.svc.Ask(platform, platform, question)
 	switch rep.Kind {
 	case bot.Answered:
 		writeAnswers(out, rep.Answers, r.cols(), r.dim)
@@ -134,7 +140,11 @@ func (r *REPL) Answer(out io.Writer, question string) {
 		r.say(out, "I could not find that in the articles.")
 		r.say(out, fmt.Sprintf("Try other words, or see what they cover with %s.", r.sources))
 	case bot.Empty:
-		r.say(out, "That has no words in it: ask a question in plain words.")
+		if rep.Question == "" {
+			r.say(out, "Type a question, or :help for help.")
+		} else {
+			r.say(out, "That has no words in it: ask a question in plain words.")
+		}
 	default:
 		r.say(out, r.svc.Message(rep))
 	}
@@ -215,7 +225,7 @@ func (r *REPL) listSources(out io.Writer) {
 	}
 	for i, s := range srcs {
 		n := fmt.Sprintf("%2d. ", i+1)
-		text := fmt.Sprintf("%s (%d %s)", sourceName(s.Source), s.Sentences, plural(s.Sentences, "sentence", "sentences"))
+		text := fmt.Sprintf("%s (%d %s)", sourceName(s.Source), s.Sentences, bot.Plural(s.Sentences, "sentence", "sentences"))
 		fill(out, n, strings.Repeat(" ", len(n)), text, r.cols())
 	}
 }
@@ -230,11 +240,4 @@ func (r *REPL) cols() int {
 		return defaultWidth
 	}
 	return r.width()
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/chzyer/readline"
@@ -195,5 +196,78 @@ func TestPrepareHistory(t *testing.T) {
 	}
 	if got := prepareHistory(dir); got != "" { // a folder cannot be the file
 		t.Errorf("prepareHistory(folder) = %q, want \"\"", got)
+	}
+}
+
+// TestInteractiveHomeAndEnd types a question with its start and end added
+// after a jump to the start and to the end, with Home and End as each
+// kind of terminal sends them: tmux and screen (ESC [ 1 ~, ESC [ 4 ~),
+// rxvt (ESC [ 7 ~, ESC [ 8 ~), and xterm in its two cursor modes.
+func TestInteractiveHomeAndEnd(t *testing.T) {
+	keys := []struct{ name, home, end string }{
+		{"tmux", "\x1b[1~", "\x1b[4~"},
+		{"rxvt", "\x1b[7~", "\x1b[8~"},
+		{"xterm", "\x1b[H", "\x1b[F"},
+		{"xterm application mode", "\x1bOH", "\x1bOF"},
+	}
+	var typed strings.Builder
+	for _, k := range keys {
+		typed.WriteString("keeps the" + k.home + "who " + k.end + " lighthouse?\n")
+	}
+	r, f := newTestREPL(t, bot.Config{})
+	typeInto(t, context.Background(), r, typed.String()+"\x04")
+	got := f.questions()
+	if len(got) != len(keys) {
+		t.Fatalf("asked %q, want %d questions", got, len(keys))
+	}
+	for i, k := range keys {
+		if got[i] != "who keeps the lighthouse?" {
+			t.Errorf("%s Home and End: asked %q, want %q", k.name, got[i], "who keeps the lighthouse?")
+		}
+	}
+}
+
+// TestInteractiveDeleteWord: Ctrl-W (and Alt-Backspace) delete back to the
+// start of the word the cursor is in or after, in the first word as in
+// any other, keep the text after the cursor, and keep what they delete
+// for Ctrl-Y.
+func TestInteractiveDeleteWord(t *testing.T) {
+	const (
+		home, end, right = "\x1b[H", "\x1b[F", "\x1b[C"
+		ctrlW, altBS     = "\x17", "\x1b\x7f"
+		ctrlY            = "\x19"
+	)
+	for _, tc := range []struct{ name, keys string }{
+		{"after the first word", "xyz keeps the lighthouse?" + home + right + right + right + ctrlW + "who"},
+		{"inside the first word", "abwho keeps the lighthouse?" + home + right + right + ctrlW},
+		{"Alt-Backspace inside the first word", "abwho keeps the lighthouse?" + home + right + right + altBS},
+		{"another word", "who keeps the lighthouse? tower" + ctrlW},
+		{"Ctrl-Y after it", "who keeps the lighthouse?" + home + right + right + right + ctrlW + ctrlY},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, f := newTestREPL(t, bot.Config{})
+			typeInto(t, context.Background(), r, tc.keys+"\n\x04")
+			if got := f.questions(); !slices.Equal(got, []string{"who keeps the lighthouse?"}) {
+				t.Errorf("asked %q, want who keeps the lighthouse?", got)
+			}
+		})
+	}
+}
+
+// TestKeyReader: Home and End sequences are rewritten however the reads
+// cut them, and everything else passes as it came, a lone ESC at the end
+// of the input too.
+func TestKeyReader(t *testing.T) {
+	in := "a\x1b[1~b\x1b[4~\x1b[A\x1b[3~\x1b[7~\x1b[8~\x1bOH\x1b[1;5H\x1b"
+	want := "a\x01b\x05\x1b[A\x1b[3~\x01\x05\x1bOH\x1b[1;5H\x1b"
+	for name, r := range map[string]io.Reader{
+		"whole":          strings.NewReader(in),
+		"a byte a read":  iotest.OneByteReader(strings.NewReader(in)),
+		"half at a time": iotest.HalfReader(strings.NewReader(in)),
+	} {
+		got, err := io.ReadAll(&keyReader{r: r})
+		if err != nil || string(got) != want {
+			t.Errorf("%s: read %q, %v; want %q", name, got, err, want)
+		}
 	}
 }

@@ -34,6 +34,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/storybot/storybot/bot"
 )
 
 // errUnreadable is returned by Do for a request Telegram answered 200 with
@@ -84,7 +86,7 @@ func (c *apiClient) wait(ctx context.Context, d time.Duration) error {
 	if c.sleep != nil {
 		return c.sleep(ctx, d)
 	}
-	return sleep(ctx, d)
+	return bot.Sleep(ctx, d)
 }
 
 // Do sends req, retrying as the file comment says.
@@ -227,21 +229,6 @@ func stripURL(err error) error {
 		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
 	}
 	return err
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // apiError is a Bot API response with ok false.

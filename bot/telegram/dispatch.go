@@ -212,7 +212,7 @@ func (a *Adapter) tellBusy(key string) {
 		return
 	}
 	if r.first != nil { // an inline query gets nothing: the user has typed on
-		a.send(a.hard, r.ids[0], r.first, []string{busyText}, "")
+		a.send(a.hard, r.ids[0], r.first, []string{bot.BusyText}, "")
 	}
 	if a.hard.Err() == nil {
 		r.done(r.ids...)

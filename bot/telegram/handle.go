@@ -26,12 +26,6 @@ const (
 	ask                   // a question
 )
 
-// Short replies of the adapter's own.
-const (
-	busyText  = "I am busy with many questions in this chat right now: please ask again in a minute."
-	errorText = "Sorry, something went wrong while answering that. Please ask again."
-)
-
 // handle answers one update. A panic is recovered, logged and counted, and
 // the message gets a short "something went wrong": the update counts as
 // done, and the bot goes on with the next.
@@ -42,7 +36,7 @@ func (a *Adapter) handle(u *models.Update) {
 			a.log.Error("telegram: panic while handling an update; going on",
 				"update_id", u.ID, "panic", a.scrub(fmt.Sprint(r)), "stack", string(debug.Stack()))
 			if u.Message != nil {
-				a.send(a.hard, u.ID, u.Message, []string{errorText}, "")
+				a.send(a.hard, u.ID, u.Message, []string{bot.ErrorText}, "")
 			}
 		}
 	}()
@@ -231,7 +225,7 @@ func (a *Adapter) send(ctx context.Context, id int64, m *models.Message, texts [
 // TypingAfter, and again every few seconds while it goes on. The returned
 // stop ends it and returns once no chat action is in flight.
 func (a *Adapter) typing(ctx context.Context, m *models.Message) (stop func()) {
-	if a.cfg.TypingAfter < 0 {
+	if a.cfg.TypingAfter <= 0 {
 		return func() {}
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -240,7 +234,7 @@ func (a *Adapter) typing(ctx context.Context, m *models.Message) (stop func()) {
 		defer close(finished)
 		wait := a.cfg.TypingAfter
 		for {
-			if sleep(ctx, wait) != nil {
+			if bot.Sleep(ctx, wait) != nil {
 				return
 			}
 			p := &tg.SendChatActionParams{ChatID: m.Chat.ID, Action: models.ChatActionTyping}

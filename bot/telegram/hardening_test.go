@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storybot/storybot/bot/bottest"
 	"github.com/storybot/storybot/bot/telegram/telegramtest"
 )
 
@@ -24,9 +25,9 @@ import (
 func TestBusyGroupDoesNotDelayOthers(t *testing.T) {
 	fake := telegramtest.New(t, testToken)
 	fake.Fail("sendMessage", telegramtest.TooManyRequests(30))
-	h := start(t, fake, options{cfg: func(c *Config) {
-		c.Workers, c.Queue = 4, 16
-		c.DrainTimeout = time.Millisecond // the group's answers are given up at the end
+	h := start(t, fake, options{opts: []Option{
+		WithWorkers(4), WithQueue(16),
+		WithDrainTimeout(time.Millisecond), // the group's answers are given up at the end
 	}})
 	const group = -3003
 	for i := range 40 {
@@ -68,7 +69,7 @@ func TestBusyChatToldOnce(t *testing.T) {
 	f := newQA()
 	f.gate = make(chan struct{})
 	f.entered = make(chan string, 100)
-	h := start(t, fake, options{qa: f, cfg: func(c *Config) { c.Workers, c.Queue = 4, 16 }})
+	h := start(t, fake, options{qa: f, opts: []Option{WithWorkers(4), WithQueue(16)}})
 	const group, n = -4004, 20
 	var ids []int
 	var last int64
@@ -146,16 +147,14 @@ func webhookHarness(t *testing.T, fake *telegramtest.Server, o options) (*harnes
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := o.cfg
-	o.cfg = func(c *Config) {
-		c.Mode = "webhook"
-		c.Listener = ln
-		c.WebhookURL = "https://bot.example.com/hooks/telegram"
-		c.WebhookSecret = testSecret
-		if cfg != nil {
-			cfg(c)
-		}
+	if o.wrap != nil {
+		ln = o.wrap(ln)
 	}
+	o.opts = append([]Option{
+		WithWebhook("https://bot.example.com/hooks/telegram", testSecret),
+		WithWebhookListener(ln),
+		WithWebhookMaxConnections(40),
+	}, o.opts...)
 	return start(t, fake, o), "http://" + ln.Addr().String()
 }
 
@@ -234,7 +233,7 @@ func TestWebhookShutdown(t *testing.T) {
 	f2 := newQA()
 	f2.gate = make(chan struct{})
 	f2.entered = make(chan string, 1)
-	h2, base2 := webhookHarness(t, fake2, options{qa: f2, cfg: func(c *Config) { c.DrainTimeout = time.Millisecond }})
+	h2, base2 := webhookHarness(t, fake2, options{qa: f2, opts: []Option{WithDrainTimeout(time.Millisecond)}})
 	fake2.AddMessage(telegramtest.Message{UserID: 40, Text: "echo cut"})
 	if n, err := fake2.DeliverWebhook(ctx, base2); err != nil || n != 1 {
 		t.Fatalf("delivered %d, %v", n, err)
@@ -273,16 +272,14 @@ func TestCrashLosesNothing(t *testing.T) {
 		t.Run(fmt.Sprintf("state_file=%v", withState), func(t *testing.T) {
 			fake := telegramtest.New(t, testToken)
 			statePath := t.TempDir() + "/telegram.state"
-			cfg := func(c *Config) {
-				c.Workers, c.Queue = 4, 64
-				if withState {
-					c.StateFile = statePath
-				}
+			opts := []Option{WithWorkers(4), WithQueue(64)}
+			if withState {
+				opts = append(opts, WithStateFile(statePath))
 			}
 			f := newQA()
 			f.gate = make(chan struct{})
 			f.entered = make(chan string, 1000)
-			h := start(t, fake, options{qa: f, cfg: cfg})
+			h := start(t, fake, options{qa: f, opts: opts})
 			ids := map[int64][]int{}
 			const n, answered = 300, 100
 			for i := range n {
@@ -302,7 +299,7 @@ func TestCrashLosesNothing(t *testing.T) {
 			h.kill()
 			close(f.gate)
 
-			h2 := start(t, fake, options{cfg: cfg})
+			h2 := start(t, fake, options{opts: opts})
 			fake.Wait(t, "an answer to every update", func() bool {
 				sent := fake.Sent()
 				for chat, list := range ids {
@@ -387,24 +384,17 @@ func TestReadyWhenPollingFails(t *testing.T) {
 // are served once others close.
 func TestWebhookClosesSlowAndIdle(t *testing.T) {
 	fake := telegramtest.New(t, testToken)
-	var mu sync.Mutex
-	open, peak := 0, 0
+	// Connections are counted at the listener under the server's limit:
+	// accepted there, and closed there before the limit lets the next one
+	// in. (The server's ConnState hook reports a connection closed only
+	// after it is, and the next may be accepted in between.)
+	counted := &bottest.CountingListener{}
 	h, base := webhookHarness(t, fake, options{
-		cfg: func(c *Config) { c.WebhookMaxConnections = 1 },
+		opts: []Option{WithWebhookMaxConnections(1)},
+		wrap: func(ln net.Listener) net.Listener { counted.Listener = ln; return counted },
 		prep: func(a *Adapter) {
 			a.timeouts.read = 200 * time.Millisecond
 			a.timeouts.idle = 200 * time.Millisecond
-			a.timeouts.connState = func(_ net.Conn, s http.ConnState) {
-				mu.Lock()
-				defer mu.Unlock()
-				switch s {
-				case http.StateNew:
-					open++
-					peak = max(peak, open)
-				case http.StateClosed, http.StateHijacked:
-					open--
-				}
-			}
 		},
 	})
 	addr := strings.TrimPrefix(base, "http://")
@@ -454,9 +444,7 @@ func TestWebhookClosesSlowAndIdle(t *testing.T) {
 			t.Errorf("a keep-alive connection left idle: %v", err)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if peak > limit {
+	if _, _, peak := counted.Counts(); peak > limit {
 		t.Errorf("%d connections open at once, want at most %d", peak, limit)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -116,25 +117,33 @@ type harness struct {
 }
 
 type options struct {
-	cfg   func(*Config)
+	opts  []Option // after testOptions
 	limit bot.LimitConfig
 	qa    *fakeQA
 	prep  func(*Adapter) // called before Run
+	// wrap, if set, wraps the webhook server's listener (webhookHarness).
+	wrap func(net.Listener) net.Listener
 }
 
-// testConfig is a Config for the fake: short waits, no typing action.
-func testConfig(fake *telegramtest.Server) Config {
-	return Config{
-		Token:           testToken,
-		APIURL:          fake.URL,
-		PollTimeout:     2 * time.Second,
-		RequestTimeout:  5 * time.Second,
-		RetryBackoff:    time.Millisecond,
-		RetryBackoffMax: 5 * time.Millisecond,
-		TypingAfter:     -1,
-		Workers:         4,
-		DrainTimeout:    10 * time.Second,
+// testOptions configure an adapter for the fake: short waits, no typing
+// action.
+func testOptions(fake *telegramtest.Server) []Option {
+	return []Option{
+		WithAPIURL(fake.URL),
+		WithPollTimeout(2 * time.Second),
+		WithRequestTimeout(5 * time.Second),
+		WithWorkers(4),
+		WithQueue(128),
+		WithMaxRetries(5),
+		WithMaxRetryAfter(time.Minute),
+		WithDrainTimeout(10 * time.Second),
+		shortBackoff,
 	}
+}
+
+// shortBackoff makes the back-off after a failed request milliseconds.
+func shortBackoff(a *Adapter) {
+	a.cfg.RetryBackoff, a.cfg.RetryBackoffMax = time.Millisecond, 5*time.Millisecond
 }
 
 // start runs an adapter against fake and waits until it is ready.
@@ -143,15 +152,11 @@ func start(t testing.TB, fake *telegramtest.Server, o options) *harness {
 	if o.qa == nil {
 		o.qa = newQA()
 	}
-	cfg := testConfig(fake)
-	if o.cfg != nil {
-		o.cfg(&cfg)
-	}
 	h := &harness{t: t, fake: fake, qa: o.qa, logs: &bottest.Buffer{}, done: make(chan error, 1),
 		metrics: &countMetrics{kinds: map[string]int{}, errors: map[string]int{}}}
 	svc := bot.NewService(o.qa, bot.Config{Topic: "the test story", Limit: o.limit}, h.metrics)
 	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := New(svc, cfg, log)
+	a, err := New(svc, testToken, append(append(testOptions(fake), o.opts...), WithLogger(log))...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

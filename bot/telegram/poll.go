@@ -24,12 +24,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
+
+	"github.com/storybot/storybot/bot"
 )
 
 // repollEvery is how often the poller asks again when Telegram only
@@ -37,7 +40,7 @@ import (
 const repollEvery = time.Second
 
 // stallAfter is how long polling may fail before Ready turns false.
-func (c *Config) stallAfter() time.Duration { return 2*c.PollTimeout + c.RequestTimeout }
+func (c *settings) stallAfter() time.Duration { return 2*c.PollTimeout + c.RequestTimeout }
 
 // health tracks when the poller last knew it was working.
 type health struct {
@@ -79,14 +82,14 @@ func (a *Adapter) poll(ctx context.Context) {
 			switch {
 			case errors.As(err, &api) && api.Code == 401:
 				a.metrics.PlatformError(platform, "unauthorized")
-				(*a.stopRun.Load())(errors.New("telegram: the Bot API rejected the token while running: check STORYBOT_TELEGRAM_TOKEN"))
+				(*a.stopRun.Load())(fmt.Errorf("telegram: %w while running", ErrTokenRejected))
 				return
 			case errors.As(err, &api) && api.Code == 409:
 				// apiClient logged it and backed off.
 			default:
 				a.log.Warn("telegram: getUpdates failed; polling again", "error", a.scrubErr(err),
 					"retry_in", a.client.backoff.after(attempt).String())
-				sleep(ctx, a.client.backoff.after(attempt))
+				bot.Sleep(ctx, a.client.backoff.after(attempt))
 				attempt++
 			}
 			continue

@@ -3,14 +3,15 @@
 // each into a plain question for bot.Service, and renders the reply as
 // Telegram HTML.
 //
-// Updates are answered by Workers goroutines, in order within a chat, at
-// most Queue held at once, and a chat that waits never holds up the
-// others (see dispatch.go). In polling mode an update is confirmed to the
-// Bot API only once it is answered (see poll.go), so a crash loses
-// nothing; with StateFile, what was answered is recorded as it is, so a
-// restart does not answer it again. At shutdown the adapter stops taking
-// updates, finishes those it took (for at most DrainTimeout), and confirms
-// the last.
+// It is configured by options, as the Discord adapter is: New(svc, token,
+// WithWorkers(8), ...). Updates are answered by WithWorkers goroutines, in
+// order within a chat, at most WithQueue held at once, and a chat that
+// waits never holds up the others (see dispatch.go). In polling mode an
+// update is confirmed to the Bot API only once it is answered (see
+// poll.go), so a crash loses nothing; WithStateFile records what was
+// answered as it is, so a restart does not answer it again. At shutdown
+// the adapter stops taking updates, finishes those it took (for at most
+// WithDrainTimeout), and confirms the last.
 package telegram
 
 import (
@@ -41,106 +42,175 @@ import (
 
 const platform = "telegram"
 
-// Config configures an Adapter. Zero values take the defaults noted.
-type Config struct {
-	Token  string // required
-	APIURL string // default https://api.telegram.org
+// DefaultAPIURL is the official Bot API server, which WithAPIURL replaces
+// (with a local telegram-bot-api server, or a test fake).
+const DefaultAPIURL = "https://api.telegram.org"
 
-	Mode        string        // "polling" (default) or "webhook"
-	PollTimeout time.Duration // long-poll timeout; default 30s, at least 2s
+// settings are the Adapter's, as its options set them. The adapter keeps
+// no defaults of its own for what storybot configures: storybot's are in
+// its DefaultConfig, and New refuses settings it cannot work with.
+type settings struct {
+	Token  string
+	APIURL string
 
-	WebhookListen         string       // address the webhook server listens on; default ":8443"
-	WebhookURL            string       // public HTTPS URL Telegram posts to; required in webhook mode
-	WebhookSecret         string       // secret token Telegram sends back; required in webhook mode
-	WebhookMaxConnections int          // Telegram's max_connections; default 40
+	Mode        string        // "polling" or "webhook" (WithWebhook)
+	PollTimeout time.Duration // long-poll timeout; at least 2s
+
+	WebhookListen         string       // address the webhook server listens on
+	WebhookURL            string       // public HTTPS URL Telegram posts to
+	WebhookSecret         string       // secret token Telegram sends back
+	WebhookMaxConnections int          // Telegram's max_connections
 	Listener              net.Listener // if set, the webhook server uses it instead of WebhookListen
 
 	StateFile string // polling: file the answered updates are recorded in across restarts; empty: none
 
-	Workers        int           // updates answered at once; default 8
-	Queue          int           // updates held (queued or being answered); default 32 per worker; one chat holds at most half
-	RequestTimeout time.Duration // one Bot API request; default 30s
-	MaxRetries     int           // retries of a failed request; default 5
-	MaxRetryAfter  time.Duration // longest 429 retry_after waited; default 60s
-	DrainTimeout   time.Duration // at shutdown, time allowed to finish answers; default 20s
-	TypingAfter    time.Duration // show "typing…" when an answer takes longer; default 1s, negative: never
+	Workers        int           // updates answered at once
+	Queue          int           // updates held (queued or being answered); one chat holds at most half
+	RequestTimeout time.Duration // one Bot API request
+	MaxRetries     int           // retries of a failed request
+	MaxRetryAfter  time.Duration // longest 429 retry_after waited
+	DrainTimeout   time.Duration // at shutdown, time allowed to finish answers
+	TypingAfter    time.Duration // show "typing…" when an answer takes longer; zero or less: never
 
-	RetryBackoff    time.Duration // first back-off after an error; default 500ms
-	RetryBackoffMax time.Duration // longest back-off; default 30s
+	// The back-off after a failed request, not a setting: tests shorten it.
+	RetryBackoff    time.Duration // first back-off after an error
+	RetryBackoffMax time.Duration // longest back-off
 }
 
-// ErrNoToken is returned by New without a token.
-var ErrNoToken = errors.New("no bot token: set STORYBOT_TELEGRAM_TOKEN")
+// The back-off after a failed Bot API request: retryBackoff, doubling up
+// to retryBackoffMax.
+const (
+	retryBackoff    = 500 * time.Millisecond
+	retryBackoffMax = 30 * time.Second
+)
+
+// Option configures an Adapter.
+type Option func(*Adapter)
+
+// WithAPIURL sends every Bot API request to base instead of DefaultAPIURL.
+func WithAPIURL(base string) Option { return func(a *Adapter) { a.cfg.APIURL = base } }
+
+// WithPollTimeout sets how long one getUpdates call waits for updates
+// (required in polling mode; at least 2 s).
+func WithPollTimeout(d time.Duration) Option { return func(a *Adapter) { a.cfg.PollTimeout = d } }
+
+// WithWebhook takes updates through a webhook instead of polling:
+// Telegram posts them to url, the public HTTPS address of this process's
+// webhook server (WithWebhookListen or WithWebhookListener), with secret,
+// 1-256 letters, digits, _ or -, in each request. Webhook mode needs
+// WithWebhookMaxConnections too.
+func WithWebhook(url, secret string) Option {
+	return func(a *Adapter) { a.cfg.Mode, a.cfg.WebhookURL, a.cfg.WebhookSecret = "webhook", url, secret }
+}
+
+// WithWebhookListen sets the address the webhook server listens on.
+func WithWebhookListen(addr string) Option { return func(a *Adapter) { a.cfg.WebhookListen = addr } }
+
+// WithWebhookListener makes the webhook server serve ln instead of
+// listening on an address of its own.
+func WithWebhookListener(ln net.Listener) Option { return func(a *Adapter) { a.cfg.Listener = ln } }
+
+// WithWebhookMaxConnections sets the most connections Telegram opens at
+// once to deliver updates (1-100; required in webhook mode).
+func WithWebhookMaxConnections(n int) Option {
+	return func(a *Adapter) { a.cfg.WebhookMaxConnections = n }
+}
+
+// WithStateFile records the answered updates in the file at path, as they
+// are answered, so a restart after a crash does not answer one again
+// (polling mode).
+func WithStateFile(path string) Option { return func(a *Adapter) { a.cfg.StateFile = path } }
+
+// WithWorkers sets how many updates are answered at once (required: at
+// least 1). Each chat is answered by one worker at a time, in order.
+func WithWorkers(n int) Option { return func(a *Adapter) { a.cfg.Workers = n } }
+
+// WithQueue sets how many updates may be held at once, queued or being
+// answered (required: at least 1, and never fewer than the workers); one
+// chat may hold half of them.
+func WithQueue(n int) Option { return func(a *Adapter) { a.cfg.Queue = n } }
+
+// WithRequestTimeout bounds one Bot API request (required); a getUpdates
+// waits the poll timeout more.
+func WithRequestTimeout(d time.Duration) Option { return func(a *Adapter) { a.cfg.RequestTimeout = d } }
+
+// WithMaxRetries sets how often a failed Bot API request is sent again
+// (429, 5xx, timeouts, dropped connections, malformed responses), with
+// exponential back-off. Without it, or below 1, none is.
+func WithMaxRetries(n int) Option { return func(a *Adapter) { a.cfg.MaxRetries = n } }
+
+// WithMaxRetryAfter bounds the retry_after of a 429 that a request waits
+// out (required); past it the request fails.
+func WithMaxRetryAfter(d time.Duration) Option { return func(a *Adapter) { a.cfg.MaxRetryAfter = d } }
+
+// WithDrainTimeout sets the time allowed at shutdown, counted from its
+// start, to finish the answers in flight. Without it, or at zero, they are
+// given up at once.
+func WithDrainTimeout(d time.Duration) Option { return func(a *Adapter) { a.cfg.DrainTimeout = d } }
+
+// WithTypingAfter shows "typing…" in a chat whose answer takes longer than
+// d. Without it, or at zero or less, it is never shown.
+func WithTypingAfter(d time.Duration) Option { return func(a *Adapter) { a.cfg.TypingAfter = d } }
+
+// WithLogger sets the logger; the default discards.
+func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
+
+var (
+	// ErrNoToken is returned by New without a bot token.
+	ErrNoToken = errors.New("no bot token")
+	// ErrWebhookSecret is returned by New in webhook mode without a
+	// usable secret.
+	ErrWebhookSecret = errors.New("webhook mode needs a webhook secret of 1-256 letters, digits, _ or -")
+	// ErrTokenRejected is returned by Run when the Bot API refuses the
+	// token, at start or while running.
+	ErrTokenRejected = errors.New("the Bot API rejected the token")
+)
 
 var secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
-func (c *Config) defaults() error {
+// check returns an error for settings the adapter cannot work with.
+func (c *settings) check() error {
 	if strings.TrimSpace(c.Token) == "" {
 		return ErrNoToken
 	}
-	if c.APIURL == "" {
-		c.APIURL = "https://api.telegram.org"
-	}
 	c.APIURL = strings.TrimRight(c.APIURL, "/")
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("api_url %q is not an http(s) URL", c.APIURL)
-	}
-	if c.Mode == "" {
-		c.Mode = "polling"
+		return fmt.Errorf("api url %q is not an http(s) URL", c.APIURL)
 	}
 	switch c.Mode {
 	case "polling":
+		if c.PollTimeout <= 0 {
+			return fmt.Errorf("poll timeout %v: want more than 0 (WithPollTimeout)", c.PollTimeout)
+		}
+		c.PollTimeout = max(c.PollTimeout, 2*time.Second)
 	case "webhook":
 		u, err := url.Parse(c.WebhookURL)
 		if c.WebhookURL == "" || err != nil || u.Host == "" {
-			return errors.New("webhook mode needs webhook_url, the public URL Telegram posts updates to")
+			return errors.New("webhook mode needs the public URL Telegram posts updates to")
 		}
 		if !secretRE.MatchString(c.WebhookSecret) {
-			return errors.New("webhook mode needs a webhook secret of 1-256 letters, digits, _ or -: set STORYBOT_TELEGRAM_WEBHOOK_SECRET")
+			return ErrWebhookSecret
 		}
-		if c.WebhookListen == "" {
-			c.WebhookListen = ":8443"
+		if c.WebhookListen == "" && c.Listener == nil {
+			return errors.New("webhook mode needs an address to listen on (WithWebhookListen)")
 		}
-	default:
-		return fmt.Errorf("mode %q: want polling or webhook", c.Mode)
+		if c.WebhookMaxConnections < 1 || c.WebhookMaxConnections > 100 {
+			return fmt.Errorf("webhook max connections %d: want 1 to 100 (WithWebhookMaxConnections)", c.WebhookMaxConnections)
+		}
 	}
-	if c.PollTimeout <= 0 {
-		c.PollTimeout = 30 * time.Second
-	}
-	c.PollTimeout = max(c.PollTimeout, 2*time.Second)
-	if c.WebhookMaxConnections <= 0 {
-		c.WebhookMaxConnections = 40
-	}
-	if c.Workers <= 0 {
-		c.Workers = 8
-	}
-	if c.Queue <= 0 {
-		c.Queue = 32 * c.Workers
+	switch {
+	case c.Workers < 1:
+		return fmt.Errorf("%d workers: want at least 1 (WithWorkers)", c.Workers)
+	case c.Queue < 1:
+		return fmt.Errorf("queue %d: want at least 1 (WithQueue)", c.Queue)
+	case c.RequestTimeout <= 0:
+		return fmt.Errorf("request timeout %v: want more than 0 (WithRequestTimeout)", c.RequestTimeout)
+	case c.MaxRetryAfter <= 0:
+		return fmt.Errorf("max retry after %v: want more than 0 (WithMaxRetryAfter)", c.MaxRetryAfter)
 	}
 	c.Queue = max(c.Queue, c.Workers)
-	if c.RequestTimeout <= 0 {
-		c.RequestTimeout = 30 * time.Second
-	}
-	if c.MaxRetries < 0 {
-		c.MaxRetries = 0
-	} else if c.MaxRetries == 0 {
-		c.MaxRetries = 5
-	}
-	if c.MaxRetryAfter <= 0 {
-		c.MaxRetryAfter = 60 * time.Second
-	}
-	if c.DrainTimeout <= 0 {
-		c.DrainTimeout = 20 * time.Second
-	}
-	if c.TypingAfter == 0 {
-		c.TypingAfter = time.Second
-	}
-	if c.RetryBackoff <= 0 {
-		c.RetryBackoff = 500 * time.Millisecond
-	}
-	if c.RetryBackoffMax <= 0 {
-		c.RetryBackoffMax = 30 * time.Second
-	}
+	c.MaxRetries = max(c.MaxRetries, 0)
+	c.DrainTimeout = max(c.DrainTimeout, 0)
 	c.RetryBackoffMax = max(c.RetryBackoffMax, c.RetryBackoff)
 	c.MaxRetryAfter = max(c.MaxRetryAfter, c.RetryBackoffMax)
 	return nil
@@ -149,11 +219,11 @@ func (c *Config) defaults() error {
 // Adapter is the Telegram bot. It implements bot.Adapter.
 type Adapter struct {
 	svc     *bot.Service
-	cfg     Config
+	cfg     settings
 	log     *slog.Logger
 	metrics bot.Metrics
 	client  *apiClient
-	scrub   func(string) string
+	scrub   func(string) string // hides the token and the webhook secret
 
 	now      func() time.Time // the clock of the poller's health
 	timeouts webhookTimeouts
@@ -188,29 +258,28 @@ type Adapter struct {
 // webhookTimeouts are the webhook server's; tests shorten them.
 type webhookTimeouts struct {
 	read, idle time.Duration
-	connState  func(net.Conn, http.ConnState)
 }
 
-// New returns an Adapter answering with svc. It checks cfg but does not
-// connect: Run does.
-func New(svc *bot.Service, cfg Config, log *slog.Logger) (*Adapter, error) {
-	if err := cfg.defaults(); err != nil {
+// New returns an Adapter for the bot token (from @BotFather) answering
+// with svc. It checks the options but does not connect: Run does.
+func New(svc *bot.Service, token string, opts ...Option) (*Adapter, error) {
+	a := &Adapter{
+		svc: svc,
+		cfg: settings{Token: token, APIURL: DefaultAPIURL, Mode: "polling",
+			RetryBackoff: retryBackoff, RetryBackoffMax: retryBackoffMax},
+		log:      slog.New(slog.DiscardHandler),
+		metrics:  svc.Metrics(),
+		now:      time.Now,
+		timeouts: webhookTimeouts{read: webhookReadTimeout, idle: webhookIdleTimeout},
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	if err := a.cfg.check(); err != nil {
 		return nil, fmt.Errorf("telegram: %w", err)
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	a := &Adapter{svc: svc, cfg: cfg, log: log, metrics: svc.Metrics(), now: time.Now,
-		timeouts: webhookTimeouts{read: webhookReadTimeout, idle: webhookIdleTimeout}}
-	secrets := []string{cfg.Token, cfg.WebhookSecret}
-	a.scrub = func(s string) string {
-		for _, v := range secrets {
-			if v != "" {
-				s = strings.ReplaceAll(s, v, "***")
-			}
-		}
-		return s
-	}
+	a.scrub = bot.NewRedactor(a.cfg.Token, a.cfg.WebhookSecret).Redact
+	cfg := a.cfg
 	a.client = &apiClient{
 		http:           &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()},
 		pollTimeout:    cfg.PollTimeout,
@@ -218,7 +287,7 @@ func New(svc *bot.Service, cfg Config, log *slog.Logger) (*Adapter, error) {
 		maxRetries:     cfg.MaxRetries,
 		maxRetryAfter:  cfg.MaxRetryAfter,
 		backoff:        backoff{cfg.RetryBackoff, cfg.RetryBackoffMax},
-		log:            log,
+		log:            a.log,
 		platformError:  func(kind string) { a.metrics.PlatformError(platform, kind) },
 	}
 	return a, nil
@@ -282,7 +351,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 			return nil
 		}
 		if errors.Is(err, tg.ErrorUnauthorized) || errors.Is(err, tg.ErrorNotFound) {
-			return errors.New("telegram: the Bot API rejected the token: check STORYBOT_TELEGRAM_TOKEN")
+			return fmt.Errorf("telegram: %w", ErrTokenRejected)
 		}
 		return fmt.Errorf("telegram: cannot reach the Bot API at %s: %s", a.cfg.APIURL, a.scrubErr(err))
 	}

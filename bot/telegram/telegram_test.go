@@ -321,7 +321,7 @@ func TestTypingOnlyWhenSlow(t *testing.T) {
 	fake := telegramtest.New(t, testToken)
 	f := newQA()
 	f.gate = make(chan struct{})
-	h := start(t, fake, options{qa: f, cfg: func(c *Config) { c.TypingAfter = time.Millisecond }})
+	h := start(t, fake, options{qa: f, opts: []Option{WithTypingAfter(time.Millisecond)}})
 
 	_, id := fake.AddMessage(telegramtest.Message{UserID: 21, Text: "echo slow"})
 	fake.Wait(t, "a typing action", func() bool { return len(fake.Actions()) > 0 })
@@ -335,9 +335,9 @@ func TestTypingOnlyWhenSlow(t *testing.T) {
 	h.waitReply(21, id)
 	h.stop()
 
-	// A fast answer shows no typing action, with the default threshold.
+	// A fast answer shows no typing action, with storybot's threshold.
 	fake2 := telegramtest.New(t, testToken)
-	h2 := start(t, fake2, options{cfg: func(c *Config) { c.TypingAfter = 0 }})
+	h2 := start(t, fake2, options{opts: []Option{WithTypingAfter(time.Second)}})
 	for i := range 20 {
 		h2.ask(22, fmt.Sprintf("echo fast %d", i))
 	}
@@ -499,7 +499,7 @@ func TestShutdownMidBatch(t *testing.T) {
 	f := newQA()
 	f.gate = make(chan struct{})
 	f.entered = make(chan string, 100)
-	h := start(t, fake, options{qa: f, cfg: func(c *Config) { c.Workers, c.Queue = 1, 1 }})
+	h := start(t, fake, options{qa: f, opts: []Option{WithWorkers(1), WithQueue(1)}})
 	ids := map[int64][]int{}
 	for i := range 4 {
 		_, id := fake.AddMessage(telegramtest.Message{UserID: 90, Text: fmt.Sprintf("echo %d", i)})
@@ -526,8 +526,8 @@ func TestShutdownMidBatch(t *testing.T) {
 func TestStateFile(t *testing.T) {
 	fake := telegramtest.New(t, testToken)
 	state := filepath.Join(t.TempDir(), "telegram.state")
-	withState := func(c *Config) { c.StateFile = state }
-	h := start(t, fake, options{cfg: withState})
+	withState := []Option{WithStateFile(state)}
+	h := start(t, fake, options{opts: withState})
 	ids := map[int64][]int{}
 	var last int64
 	for i := range 3 {
@@ -551,7 +551,7 @@ func TestStateFile(t *testing.T) {
 	fake.Unconfirm(0) // the Bot API would deliver all three again
 	_, id := fake.AddMessage(telegramtest.Message{UserID: 60, Text: "echo new"})
 	ids[60] = append(ids[60], id)
-	h2 := start(t, fake, options{cfg: withState})
+	h2 := start(t, fake, options{opts: withState})
 	h2.waitReply(60, id)
 	h2.stop()
 	checkExactlyOnce(t, fake.Sent(), ids)
@@ -562,10 +562,7 @@ func TestStateFile(t *testing.T) {
 func TestRetryAfterCancelledByShutdown(t *testing.T) {
 	fake := telegramtest.New(t, testToken)
 	fake.Fail("sendMessage", telegramtest.TooManyRequests(3600))
-	h := start(t, fake, options{cfg: func(c *Config) {
-		c.MaxRetryAfter = 2 * time.Hour
-		c.DrainTimeout = 50 * time.Millisecond
-	}})
+	h := start(t, fake, options{opts: []Option{WithMaxRetryAfter(2 * time.Hour), WithDrainTimeout(50 * time.Millisecond)}})
 	fake.AddMessage(telegramtest.Message{UserID: 70, Text: "echo wait"})
 	fake.Wait(t, "a 429 on sendMessage", func() bool { return fake.Calls("sendMessage") == 1 })
 	if err := h.stop(); err != nil {
@@ -591,10 +588,9 @@ func TestShutdownWhileFullAndRateLimited(t *testing.T) {
 		_, id := fake.AddMessage(telegramtest.Message{UserID: chat, Text: fmt.Sprintf("echo %d", i)})
 		ids[chat] = append(ids[chat], id)
 	}
-	h := start(t, fake, options{cfg: func(c *Config) {
-		c.Workers, c.Queue = 1, 1
-		c.MaxRetryAfter = 2 * time.Hour
-		c.DrainTimeout = 50 * time.Millisecond
+	h := start(t, fake, options{opts: []Option{
+		WithWorkers(1), WithQueue(1),
+		WithMaxRetryAfter(2 * time.Hour), WithDrainTimeout(50 * time.Millisecond),
 	}})
 	fake.Wait(t, "a 429 on sendMessage", func() bool { return fake.Calls("sendMessage") == 1 })
 	waitFor(t, h.a.full) // the poller waits for room
@@ -622,11 +618,10 @@ func TestWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	h := start(t, fake, options{cfg: func(c *Config) {
-		c.Mode = "webhook"
-		c.Listener = ln
-		c.WebhookURL = "https://bot.example.com/hooks/telegram"
-		c.WebhookSecret = testSecret
+	h := start(t, fake, options{opts: []Option{
+		WithWebhook("https://bot.example.com/hooks/telegram", testSecret),
+		WithWebhookListener(ln),
+		WithWebhookMaxConnections(40),
 	}})
 	w := fake.Webhook()
 	if w == nil || w.URL != "https://bot.example.com/hooks/telegram" || w.SecretToken != testSecret {
@@ -674,28 +669,67 @@ func TestRejectedToken(t *testing.T) {
 	fake := telegramtest.New(t, "999:the-real-token")
 	svc := bot.NewService(newQA(), bot.Config{}, nil)
 	logs := &bottest.Buffer{}
-	a, err := New(svc, testConfig(fake), slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	a, err := New(svc, testToken, append(testOptions(fake),
+		WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = a.Run(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "rejected the token") {
-		t.Fatalf("Run = %v, want a rejected token", err)
+	if !errors.Is(err, ErrTokenRejected) {
+		t.Fatalf("Run = %v, want ErrTokenRejected", err)
 	}
 	if strings.Contains(err.Error()+logs.String(), testToken) {
 		t.Errorf("the token leaked: %v\n%s", err, logs.String())
 	}
+}
 
-	cfg := testConfig(fake)
-	cfg.Token = ""
-	if _, err := New(svc, cfg, nil); !errors.Is(err, ErrNoToken) || !strings.Contains(err.Error(), "STORYBOT_TELEGRAM_TOKEN") {
-		t.Errorf("New without a token = %v, want ErrNoToken naming the variable", err)
+// TestNew: New refuses, with an error naming what is wrong, the settings
+// the adapter cannot work with, those left out among them: it has no
+// defaults of its own for them (storybot's are in its DefaultConfig).
+func TestNew(t *testing.T) {
+	svc := bot.NewService(newQA(), bot.Config{}, nil)
+	base := []Option{WithPollTimeout(time.Second), WithWorkers(1), WithQueue(1),
+		WithRequestTimeout(time.Second), WithMaxRetryAfter(time.Second)}
+	webhook := append([]Option{WithWebhook("https://bot.example.com/x", testSecret),
+		WithWebhookListen("127.0.0.1:0"), WithWebhookMaxConnections(40)}, base...)
+	with := func(opts []Option, more ...Option) []Option { return append(append([]Option(nil), opts...), more...) }
+	for _, tc := range []struct {
+		name  string
+		token string
+		opts  []Option
+		want  string
+	}{
+		{"no token", " ", base, "no bot token"},
+		{"bad api url", "t", with(base, WithAPIURL("api.telegram.org")), "api url"},
+		{"no options", "t", nil, "WithPollTimeout"},
+		{"no poll timeout", "t", with(base, WithPollTimeout(0)), "WithPollTimeout"},
+		{"no workers", "t", with(base, WithWorkers(0)), "WithWorkers"},
+		{"no queue", "t", with(base, WithQueue(0)), "WithQueue"},
+		{"no request timeout", "t", with(base, WithRequestTimeout(0)), "WithRequestTimeout"},
+		{"no max retry after", "t", with(base, WithMaxRetryAfter(0)), "WithMaxRetryAfter"},
+		{"webhook without a url", "t", with(webhook, WithWebhook("", testSecret)), "public URL"},
+		{"webhook without a secret", "t", with(webhook, WithWebhook("https://bot.example.com/x", "")), "webhook secret"},
+		{"webhook secret with a space", "t", with(webhook, WithWebhook("https://bot.example.com/x", "a b")), "webhook secret"},
+		{"webhook without an address", "t", with(webhook, WithWebhookListen("")), "WithWebhookListen"},
+		{"webhook without max connections", "t", with(webhook, WithWebhookMaxConnections(0)), "WithWebhookMaxConnections"},
+		{"webhook with too many connections", "t", with(webhook, WithWebhookMaxConnections(101)), "WithWebhookMaxConnections"},
+	} {
+		_, err := New(svc, tc.token, tc.opts...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "telegram: ") {
+			t.Errorf("%s: New = %v, want an error containing %q", tc.name, err, tc.want)
+		}
 	}
-	cfg = testConfig(fake)
-	cfg.Mode = "webhook"
-	cfg.WebhookURL = "https://bot.example.com/x"
-	if _, err := New(svc, cfg, nil); err == nil || !strings.Contains(err.Error(), "STORYBOT_TELEGRAM_WEBHOOK_SECRET") {
-		t.Errorf("webhook without a secret: %v", err)
+	if _, err := New(svc, "", base...); !errors.Is(err, ErrNoToken) {
+		t.Errorf("New without a token = %v, want ErrNoToken", err)
+	}
+	if _, err := New(svc, "t", with(webhook, WithWebhook("https://bot.example.com/x", ""))...); !errors.Is(err, ErrWebhookSecret) {
+		t.Errorf("webhook without a secret = %v, want ErrWebhookSecret", err)
+	}
+	for name, opts := range map[string][]Option{"polling": base, "webhook": webhook} {
+		a, err := New(svc, "t", opts...)
+		if err != nil || a.Name() != "telegram" || a.Ready() {
+			t.Errorf("%s: New = %v, %v; want a telegram adapter, not ready before Run", name, a, err)
+		}
 	}
 }
 
@@ -728,7 +762,7 @@ func TestBurstBounded(t *testing.T) {
 	f.gate = make(chan struct{})
 	const workers, queue = 8, 64
 	base := runtime.NumGoroutine()
-	h := start(t, fake, options{qa: f, cfg: func(c *Config) { c.Workers, c.Queue = workers, queue }})
+	h := start(t, fake, options{qa: f, opts: []Option{WithWorkers(workers), WithQueue(queue)}})
 
 	ids := map[int64][]int{}
 	for i := range 1000 {
@@ -756,7 +790,7 @@ func TestBurstBounded(t *testing.T) {
 // bursts of 1,000 updates from 100 users.
 func BenchmarkBurst(b *testing.B) {
 	fake := telegramtest.New(b, testToken)
-	h := start(b, fake, options{cfg: func(c *Config) { c.Workers = 8 }})
+	h := start(b, fake, options{opts: []Option{WithWorkers(8), WithQueue(256)}})
 	b.ResetTimer()
 	start := time.Now()
 	for i := range b.N {

@@ -40,7 +40,7 @@ const (
 
 // webhookConns is how many connections the webhook server keeps open at
 // once: the most Telegram opens, and some for health checks and proxies.
-func webhookConns(c *Config) int { return 2*c.WebhookMaxConnections + 8 }
+func webhookConns(c *settings) int { return 2*c.WebhookMaxConnections + 8 }
 
 // runWebhook sets the webhook and serves it until ctx is cancelled. Its
 // server is shut down by the returned stop, once the updates are answered.
@@ -66,7 +66,6 @@ func (a *Adapter) runWebhook(ctx context.Context) (stop func(), err error) {
 		WriteTimeout:      a.timeouts.read,
 		IdleTimeout:       a.timeouts.idle,
 		MaxHeaderBytes:    16 << 10,
-		ConnState:         a.timeouts.connState,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	serveErr := make(chan error, 1)

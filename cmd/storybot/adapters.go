@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/storybot/storybot/bot"
@@ -12,3 +15,19 @@ type adapterBuilder func(cfg Config, svc *bot.Service, log *slog.Logger) (bot.Ad
 
 // adapterBuilders lists every platform `storybot run` can start.
 var adapterBuilders = []adapterBuilder{telegramAdapter, discordAdapter}
+
+// tokenHint says where the token comes from when the platform rejects it:
+// the adapters know the token, storybot where it was set.
+type tokenHint struct {
+	bot.Adapter
+	rejected error  // the adapter's error for a rejected token
+	env      string // the variable the token is best set in
+}
+
+func (h tokenHint) Run(ctx context.Context) error {
+	err := h.Adapter.Run(ctx)
+	if errors.Is(err, h.rejected) {
+		return fmt.Errorf("%w: check %s", err, h.env)
+	}
+	return err
+}

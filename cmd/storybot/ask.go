@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/storybot/storybot/bot"
 	"github.com/storybot/storybot/bot/repl"
@@ -52,8 +50,11 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 		return err
 	}
 
+	// Every question goes through the Service, as in the chats.
 	if !*asJSON {
-		svc := bot.NewService(ix, bot.Config{MaxAnswers: 1}, nil)
+		bcfg := localBotConfig(*corpus)
+		bcfg.MaxAnswers = 1
+		svc := bot.NewService(ix, bcfg, nil)
 		width := func() int { return termColumns(e) }
 		if fromStdin && !*explain {
 			return stdinLoopErr(repl.New(svc, repl.WithWidth(width)).Run(ctx, e.stdin, e.stdout))
@@ -63,7 +64,7 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 				if err != nil {
 					return stdinLoopErr(err)
 				}
-				explainTo(e, ix, svc, l.Text)
+				explainTo(e, svc, l)
 			}
 			return nil
 		}
@@ -71,33 +72,31 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 			return fmt.Errorf("%w: ask: the question is blank", errUsage)
 		}
 		if *explain {
-			explainTo(e, ix, svc, question)
+			explainTo(e, svc, repl.Line{Text: question})
 			return nil
 		}
 		repl.New(svc, repl.WithWidth(width), repl.WithSourcesCommand("storybot sources")).Answer(e.stdout, question)
 		return nil
 	}
 
-	maxQuestion := bot.NewService(ix, bot.Config{}, nil).MaxQuestion()
+	svc := bot.NewService(ix, localBotConfig(*corpus), nil)
 	enc := json.NewEncoder(e.stdout) // unbuffered: each object is written as it is encoded
 	enc.SetEscapeHTML(false)
 	if !fromStdin {
-		return enc.Encode(askJSON(ix, question, false, maxQuestion, *explain))
+		return enc.Encode(askJSON(svc, bot.ScriptQuestion{Text: question, Explain: *explain}))
 	}
 	// Lines that are {"q": ..., "conversation": ID} objects are followed
-	// up through the Service, one user a conversation, as in the chats.
-	svc := bot.NewService(ix, bot.Config{MaxAnswers: 5}, nil)
+	// up through the Service, one conversation a script's ID, as in the
+	// chats; other lines stand alone.
 	for l, err := range repl.Lines(ctx, e.stdin, askLineBytes) {
 		if err != nil {
 			return stdinLoopErr(err)
 		}
-		var out jsonAnswer
-		if q, conv, ok := conversationLine(l.Text); ok && !l.Long {
-			out = askInJSON(svc, q, conv)
-		} else {
-			out = askJSON(ix, l.Text, l.Long, maxQuestion, *explain)
+		q := bot.ScriptQuestion{Text: l.Text, Cut: l.Long, Explain: *explain}
+		if text, conv, ok := conversationLine(l.Text); ok && !l.Long {
+			q = bot.ScriptQuestion{Text: text, Conversation: conv}
 		}
-		if err := enc.Encode(out); err != nil {
+		if err := enc.Encode(askJSON(svc, q)); err != nil {
 			return err
 		}
 	}
@@ -118,27 +117,6 @@ func conversationLine(line string) (q, conv string, ok bool) {
 		return "", "", false
 	}
 	return v.Q, v.Conversation, true
-}
-
-// askInJSON answers q as the next turn of conversation conv.
-func askInJSON(svc *bot.Service, q, conv string) jsonAnswer {
-	out := jsonAnswer{Question: q, Answers: []qa.Answer{}}
-	r := svc.Ask("ask", "conversation:"+conv, q)
-	switch r.Kind {
-	case bot.Empty:
-		out.Error = "no words in the question"
-	case bot.TooLong:
-		out.Error = fmt.Sprintf("question too long: over %d characters", svc.MaxQuestion())
-	case bot.Answered:
-		out.Answers, out.Answered = r.Answers, true
-		for i := range out.Answers {
-			if out.Answers[i].AlsoIn == nil {
-				out.Answers[i].AlsoIn = []qa.Source{}
-			}
-		}
-	}
-	out.Asked = r.Asked
-	return out
 }
 
 // jsonAnswer is what `storybot ask --json` prints for one question:
@@ -165,57 +143,49 @@ type jsonAnswer struct {
 	Explain  *qa.Explanation `json:"explain,omitempty"`
 }
 
-// explainTo prints the answer to question and why it was chosen.
-func explainTo(e env, ix *qa.Index, svc *bot.Service, question string) {
-	repl.New(svc, repl.WithWidth(func() int { return termColumns(e) })).Answer(e.stdout, question)
-	q := bot.Clean(question)
-	if q == "" {
+// explainTo prints the answer to line and why it was chosen.
+func explainTo(e env, svc *bot.Service, l repl.Line) {
+	repl.New(svc, repl.WithWidth(func() int { return termColumns(e) })).AnswerLine(e.stdout, l)
+	if l.Long {
 		return
 	}
-	if _, ex, err := ix.Explain(q); err == nil {
-		fmt.Fprint(e.stdout, ex.String())
+	if rep := svc.Script("ask", bot.ScriptQuestion{Text: l.Text, Explain: true}); rep.Explanation != nil {
+		fmt.Fprint(e.stdout, rep.Explanation.String())
 	}
 }
 
-// askJSON answers question for `ask --json`. long says the line was cut.
-// The question is cleaned as the bots clean it; the answers are verbatim.
-func askJSON(ix *qa.Index, question string, long bool, maxQuestion int, explain bool) jsonAnswer {
-	out := jsonAnswer{Question: question, Answers: []qa.Answer{}}
-	q := bot.Clean(question)
-	switch {
-	case long || utf8.RuneCountInString(q) > maxQuestion:
-		out.Error = fmt.Sprintf("question too long: over %d characters", maxQuestion)
-		return out
-	case q == "":
-		out.Error = "blank question"
-		return out
-	}
-	var res qa.Result
-	var err error
-	if explain {
-		var ex qa.Explanation
-		res, ex, err = ix.Explain(q)
-		out.Explain = &ex
-	} else {
-		res, err = ix.Ask(q)
-	}
-	switch {
-	case errors.Is(err, qa.ErrEmptyQuestion):
+// askJSON answers q for `ask --json` through svc: the question is checked
+// and cleaned as the bots check and clean it; the answers are verbatim.
+func askJSON(svc *bot.Service, q bot.ScriptQuestion) jsonAnswer {
+	out := jsonAnswer{Question: q.Text, Answers: []qa.Answer{}}
+	r := svc.Script("ask", q)
+	out.Explain = r.Explanation
+	switch r.Kind {
+	case bot.TooLong:
+		out.Error = fmt.Sprintf("question too long: over %d characters", svc.MaxQuestion())
+	case bot.Empty:
 		out.Error = "no words in the question"
-		return out
-	case err != nil:
-		out.Error = err.Error()
-		return out
-	}
-	for _, a := range res.Answers {
-		if a.AlsoIn == nil {
-			a.AlsoIn = []qa.Source{}
+		if r.Question == "" {
+			out.Error = "blank question"
 		}
-		if math.IsNaN(a.Score) || math.IsInf(a.Score, 0) { // JSON has no NaN
-			a.Score = 0
+	case bot.NotFound:
+		if r.Err != nil {
+			out.Error = r.Err.Error()
 		}
-		out.Answers = append(out.Answers, a)
+	case bot.Answered:
+		for _, a := range r.Answers {
+			if a.AlsoIn == nil {
+				a.AlsoIn = []qa.Source{}
+			}
+			if math.IsNaN(a.Score) || math.IsInf(a.Score, 0) { // JSON has no NaN
+				a.Score = 0
+			}
+			out.Answers = append(out.Answers, a)
+		}
+		out.Answered = true
 	}
-	out.Answered = len(out.Answers) > 0
+	if q.Conversation != "" {
+		out.Asked = r.Asked
+	}
 	return out
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/storybot/storybot/bot"
 )
 
 // checkAnswerObject checks one line of ask --json against the documented
@@ -204,7 +206,11 @@ func TestAskJSONStdinInterleaves(t *testing.T) {
 }
 
 func TestAskJSONEmptyListsAreArrays(t *testing.T) {
-	b, err := json.Marshal(askJSON(nil, "", false, 500, false))
+	ix, err := loadIndex("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(askJSON(bot.NewService(ix, bot.Config{}, nil), bot.ScriptQuestion{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,5 +295,29 @@ when did she start?
 	}
 	if objs[3].Asked != "" || objs[2].Question != "when did she start?" {
 		t.Errorf("plain line asked %q; conversation line question %q", objs[3].Asked, objs[2].Question)
+	}
+}
+
+// TestAskJSONConversationLinesAreChecked: a conversation line's question
+// is checked as a plain line's is, with the same errors.
+func TestAskJSONConversationLinesAreChecked(t *testing.T) {
+	in := `{"q": "", "conversation": "x"}
+{"q": "?!", "conversation": "x"}
+{"q": "` + strings.Repeat("x", 501) + `", "conversation": "x"}
+{"q": "who\u0000 keeps the Port\u200b Alder lighthouse", "conversation": "x"}
+`
+	code, out, errOut := cliRun(t, in, "ask", "--json", "--corpus", cliCorpus(t), "-")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	want := []string{"blank question", "no words in the question", "question too long: over 500 characters", ""}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines for %d questions: %q", len(lines), len(want), out)
+	}
+	for i, w := range want {
+		if obj := checkAnswerObject(t, lines[i]); obj.Error != w || (w == "" && !obj.Answered) {
+			t.Errorf("line %d: %+v, want error %q", i+1, obj, w)
+		}
 	}
 }

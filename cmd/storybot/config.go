@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"reflect"
 	"strings"
 	"syscall"
 	"time"
@@ -16,6 +17,8 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/bot/discord"
+	"github.com/storybot/storybot/bot/telegram"
 	"github.com/storybot/storybot/seeds"
 )
 
@@ -87,6 +90,8 @@ type DiscordConfig struct {
 }
 
 // DefaultConfig returns the settings storybot uses when a file says nothing.
+// It is the one place they are given: the adapters keep no defaults of
+// their own, and are handed every setting from here (see withDefaults).
 func DefaultConfig() Config {
 	return Config{
 		Bot: BotConfig{
@@ -97,7 +102,7 @@ func DefaultConfig() Config {
 		},
 		Log: LogConfig{Level: "info", Format: "text"},
 		Telegram: TelegramConfig{
-			APIURL:                "https://api.telegram.org",
+			APIURL:                telegram.DefaultAPIURL,
 			Mode:                  "polling",
 			PollTimeout:           30 * time.Second,
 			WebhookListen:         ":8443",
@@ -111,7 +116,7 @@ func DefaultConfig() Config {
 			TypingAfter:           time.Second,
 		},
 		Discord: DiscordConfig{
-			APIURL:        "https://discord.com/api/v10",
+			APIURL:        discord.DefaultAPIURL,
 			ShardCount:    1,
 			Workers:       8,
 			Queue:         256,
@@ -260,6 +265,19 @@ func regularConfig(path string, fi fs.FileInfo) error {
 	return nil
 }
 
+// withDefaults returns v with every setting left at its zero value (0,
+// "", false, no list) replaced by def's: in [telegram] and [discord], a
+// number or duration set to 0, like one left out, means its default.
+func withDefaults[T any](v, def T) T {
+	rv, rd := reflect.ValueOf(&v).Elem(), reflect.ValueOf(def)
+	for i := range rv.NumField() {
+		if f := rv.Field(i); f.IsZero() {
+			f.Set(rd.Field(i))
+		}
+	}
+	return v
+}
+
 // Service returns the bot settings in the form package bot takes, for
 // articles from corpus ("" for the built-in ones).
 func (c BotConfig) Service(corpus string) bot.Config {
@@ -269,6 +287,15 @@ func (c BotConfig) Service(corpus string) bot.Config {
 		MaxAnswers:  c.MaxAnswers,
 		Limit:       bot.LimitConfig{Burst: c.FloodBurst, Every: c.FloodEvery},
 	}
+}
+
+// localBotConfig is the Service's settings for the commands that answer
+// the person at the terminal or a script (the prompt, ask, eval): storybot's
+// defaults, for articles from corpus, without flood control.
+func localBotConfig(corpus string) bot.Config {
+	c := DefaultConfig().Bot
+	c.FloodBurst = 0
+	return c.Service(corpus)
 }
 
 // topic returns what the articles are about: the configured topic, else

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -180,5 +181,22 @@ func TestConfigReadHonoursContext(t *testing.T) {
 	cancel()
 	if _, err := LoadConfig(ctx, path, noEnv); !errors.Is(err, context.Canceled) {
 		t.Errorf("LoadConfig with ctx done = %v, want context.Canceled", err)
+	}
+}
+
+// TestWithDefaults: every setting left at its zero value takes the
+// default, and every other is kept, negative ones too ("never").
+func TestWithDefaults(t *testing.T) {
+	def := DefaultConfig()
+	got := withDefaults(TelegramConfig{Enabled: true, Workers: 3, MaxRetries: -1, TypingAfter: -1}, def.Telegram)
+	want := def.Telegram
+	want.Enabled, want.Workers, want.MaxRetries, want.TypingAfter = true, 3, -1, -1
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("withDefaults(telegram) =\n%+v\nwant\n%+v", got, want)
+	}
+	d := withDefaults(DiscordConfig{ShardID: 0, GuildIDs: []string{"1"}}, def.Discord)
+	if d.ShardCount != 1 || d.Workers != def.Discord.Workers || d.Queue != def.Discord.Queue ||
+		d.DrainTimeout != def.Discord.DrainTimeout || !reflect.DeepEqual(d.GuildIDs, []string{"1"}) {
+		t.Errorf("withDefaults(discord) = %+v", d)
 	}
 }

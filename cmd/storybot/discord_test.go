@@ -2,11 +2,9 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
 
-	"github.com/storybot/storybot/bot"
 	"github.com/storybot/storybot/bot/discord/discordtest"
 	"github.com/storybot/storybot/bot/telegram/telegramtest"
 )
@@ -142,22 +140,9 @@ func TestRunDiscordRejectedToken(t *testing.T) {
 }
 
 func TestDiscordAdapterFromConfig(t *testing.T) {
-	ix, err := loadIndex("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := bot.NewService(ix, bot.Config{}, nil)
-	log := slog.New(slog.DiscardHandler)
-
+	svc, log := builderArgs(t)
 	cfg := DefaultConfig()
-	if a, err := discordAdapter(cfg, svc, log); a != nil || err != nil {
-		t.Errorf("disabled: got %v, %v; want no adapter", a, err)
-	}
-	cfg.Discord.Enabled = true
-	if _, err := discordAdapter(cfg, svc, log); err == nil || err.Error() != "discord: no bot token: set STORYBOT_DISCORD_TOKEN" {
-		t.Errorf("no token: err = %v", err)
-	}
-	cfg.Discord.Token = "t"
+	cfg.Discord.Enabled, cfg.Discord.Token = true, "t"
 	cfg.Discord.ShardID, cfg.Discord.ShardCount = 2, 2
 	if _, err := discordAdapter(cfg, svc, log); err == nil || !strings.Contains(err.Error(), "shard_id") {
 		t.Errorf("shard 2 of 2: err = %v, want a shard error", err)
@@ -166,5 +151,14 @@ func TestDiscordAdapterFromConfig(t *testing.T) {
 	a, err := discordAdapter(cfg, svc, log)
 	if err != nil || a == nil || a.Name() != "discord" {
 		t.Errorf("enabled with a token: got %v, %v; want the discord adapter", a, err)
+	}
+	// 0 means the default, which the adapter has none of: it is handed it.
+	cfg.Discord.Workers, cfg.Discord.Queue, cfg.Discord.MaxRetryAfter = 0, 0, 0
+	if a, err := discordAdapter(cfg, svc, log); err != nil || a == nil {
+		t.Errorf("workers, queue and max_retry_after at 0: got %v, %v; want the defaults", a, err)
+	}
+	cfg.Discord.Workers = -1
+	if _, err := discordAdapter(cfg, svc, log); err == nil || !strings.Contains(err.Error(), "workers") {
+		t.Errorf("-1 workers: err = %v, want it refused", err)
 	}
 }

@@ -38,7 +38,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -50,7 +49,6 @@ import (
 	"time"
 
 	"github.com/storybot/storybot/bot"
-	"github.com/storybot/storybot/qa"
 )
 
 // rankDepth is how many answers count: MRR@5.
@@ -244,7 +242,10 @@ Prints hit@1, hit@3, MRR@5, refusal accuracy and false refusals.
 		return err
 	}
 	start := time.Now()
-	runs, err := askAll(ctx, ix, cases)
+	// The questions are asked as the bots ask them (a measurement is
+	// never flood controlled).
+	svc := bot.NewService(ix, localBotConfig(*corpus), nil)
+	runs, err := askAll(ctx, svc, cases)
 	if err != nil {
 		return stdinLoopErr(err)
 	}
@@ -357,12 +358,12 @@ func parseEvalCase(line []byte, where string) (*evalCase, error) {
 	}
 }
 
-// askAll asks every question of ix, on all CPUs (the index is safe for
+// askAll asks every question through svc, as a script (no flood control,
+// every answer), on all CPUs (the Service and the index are safe for
 // concurrent use), and keeps the first rankDepth answers of each. The turns
-// of a conversation are asked in order through one Service, as one user.
-func askAll(ctx context.Context, ix *qa.Index, cases []*evalCase) ([]evalRun, error) {
+// of a conversation are asked in order, as one conversation.
+func askAll(ctx context.Context, svc *bot.Service, cases []*evalCase) ([]evalRun, error) {
 	runs := make([]evalRun, len(cases))
-	svc := bot.NewService(ix, bot.Config{MaxAnswers: rankDepth}, nil) // no flood control
 	// A job is a question, or a conversation's turns: indexes into cases.
 	var jobs [][]int
 	for i, c := range cases {
@@ -388,17 +389,12 @@ func askAll(ctx context.Context, ix *qa.Index, cases []*evalCase) ([]evalRun, er
 				for _, i := range jobs[j] {
 					c := cases[i]
 					runs[i].c = c
-					var answers []qa.Answer
-					if c.dialog != "" {
-						answers = svc.Ask("eval", c.dialog, c.Q).Answers
-					} else {
-						res, err := ix.Ask(bot.Clean(c.Q))
-						if err != nil && !errors.Is(err, qa.ErrEmptyQuestion) {
-							errOnce.Do(func() { askErr = fmt.Errorf("%s: %w", c.where, err) })
-							return
-						}
-						answers = res.Answers
+					r := svc.Script("eval", bot.ScriptQuestion{Text: c.Q, Conversation: c.dialog})
+					if r.Err != nil {
+						errOnce.Do(func() { askErr = fmt.Errorf("%s: %w", c.where, r.Err) })
+						return
 					}
+					answers := r.Answers
 					for _, a := range answers[:min(len(answers), rankDepth)] {
 						runs[i].answers = append(runs[i].answers, a.Text)
 					}

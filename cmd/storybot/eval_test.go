@@ -228,3 +228,29 @@ func TestEvalDialogs(t *testing.T) {
 		t.Errorf("a set with no conversation has later turns: %+v", sum.LaterTurns)
 	}
 }
+
+// TestEvalAsksAsTheBots: eval asks through the bots' Service, so a
+// conversation of more turns than a chat's flood burst is answered in
+// every turn (a measurement is never flood controlled), and a question too
+// long for the bots is declined in eval as it is in the chats.
+func TestEvalAsksAsTheBots(t *testing.T) {
+	burst := DefaultConfig().Bot.FloodBurst
+	var turns []string
+	for range burst + 2 {
+		turns = append(turns, `{"q": "`+qKeeper+`", "expect": ["okafor"]}`)
+	}
+	long := strings.Repeat("keeper ", DefaultConfig().Bot.MaxQuestion/len("keeper ")+1) + qKeeper
+	code, out, errOut := cliRun(t, "", "eval", "--corpus", cliCorpus(t), "--json", writeQuestions(t,
+		`{"id": "c", "turns": [`+strings.Join(turns, ", ")+`]}`,
+		`{"id": "long", "q": "`+long+`", "expect": ["okafor"]}`))
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var sum evalSummary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if sum.Questions != burst+3 || sum.HitsAt1 != burst+2 || sum.FalseRefusals != 1 {
+		t.Errorf("summary %s: want the %d turns answered and the long question declined", out, burst+2)
+	}
+}

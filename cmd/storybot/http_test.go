@@ -10,63 +10,21 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/storybot/storybot/bot/bottest"
 )
-
-// countingListener counts the connections it has handed out, and how many
-// of them were open at most at once.
-type countingListener struct {
-	net.Listener
-	mu                   sync.Mutex
-	accepted, open, most int
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.accepted++
-	l.open++
-	l.most = max(l.most, l.open)
-	return &countedConn{Conn: c, l: l}, nil
-}
-
-func (l *countingListener) counts() (accepted, open, most int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.accepted, l.open, l.most
-}
-
-type countedConn struct {
-	net.Conn
-	l    *countingListener
-	once sync.Once
-}
-
-func (c *countedConn) Close() error {
-	err := c.Conn.Close()
-	c.once.Do(func() {
-		c.l.mu.Lock()
-		c.l.open--
-		c.l.mu.Unlock()
-	})
-	return err
-}
 
 // startTestHTTP serves "ok" the way serve does, within lim, on a counted
 // loopback listener.
-func startTestHTTP(t *testing.T, lim httpLimits) (*countingListener, string) {
+func startTestHTTP(t *testing.T, lim httpLimits) (*bottest.CountingListener, string) {
 	t.Helper()
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := &countingListener{Listener: inner}
+	ln := &bottest.CountingListener{Listener: inner}
 	srv := startHTTP(ln, lim, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	}), slog.New(slog.DiscardHandler))
@@ -190,14 +148,14 @@ func TestHTTPConnectionBound(t *testing.T) {
 			t.Fatalf("GET on a held connection = %d", resp.StatusCode)
 		}
 	}
-	if accepted, open, _ := ln.counts(); accepted != 2 || open != 2 {
+	if accepted, open, _ := ln.Counts(); accepted != 2 || open != 2 {
 		t.Errorf("with the bound of 2 reached: %d connections accepted, %d open; want 2 and 2", accepted, open)
 	}
 	held[0].conn.Close()
 	if resp := extra.response(); resp.StatusCode != 200 {
 		t.Errorf("the waiting connection got %d once a slot was free", resp.StatusCode)
 	}
-	if accepted, _, most := ln.counts(); accepted != 3 || most > 2 {
+	if accepted, _, most := ln.Counts(); accepted != 3 || most > 2 {
 		t.Errorf("%d connections accepted, at most %d open at once; want 3, at most 2", accepted, most)
 	}
 }

@@ -27,7 +27,7 @@ func cmdREPL(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	svc := bot.NewService(ix, bot.Config{Topic: topic("", *corpus)}, nil)
+	svc := bot.NewService(ix, localBotConfig(*corpus), nil)
 	if e.terminal {
 		return repl.New(svc, repl.WithHistory(repl.DefaultHistoryFile())).Interactive(ctx)
 	}

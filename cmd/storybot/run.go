@@ -14,7 +14,6 @@ package main
 // Nothing here knows a platform: a new one only adds an adapterBuilder.
 
 import (
-	"bytes"
 	"context"
 	"encoding"
 	"encoding/json"
@@ -24,9 +23,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -239,29 +235,29 @@ func newLogger(c LogConfig, w io.Writer, secrets []string) (*slog.Logger, error)
 }
 
 // redactAttr returns a slog ReplaceAttr function that blanks secrets, in
-// every form secretForms lists, in every string, error or other value, the
+// every form bot.Redactor knows, in every string, error or other value, the
 // message included.
 func redactAttr(secrets []string) func([]string, slog.Attr) slog.Attr {
-	forms := secretForms(secrets)
-	if len(forms) == 0 {
+	r := bot.NewRedactor(secrets...)
+	if r.Empty() {
 		return nil
 	}
 	return func(_ []string, a slog.Attr) slog.Attr {
 		switch a.Value.Kind() {
 		case slog.KindString:
-			a.Value = slog.StringValue(redact(a.Value.String(), forms))
+			a.Value = slog.StringValue(r.Redact(a.Value.String()))
 		case slog.KindAny:
 			v := a.Value.Any()
 			if err, ok := v.(error); ok {
-				a.Value = slog.StringValue(redact(err.Error(), forms))
+				a.Value = slog.StringValue(r.Redact(err.Error()))
 				break
 			}
 			// The text handler writes v with MarshalText or %+v, the JSON
 			// handler with json.Marshal: when any of them would show a
 			// secret, v is logged as the redacted %+v.
 			s := fmt.Sprintf("%+v", v)
-			if r := redact(s, forms); r != s || anyRenderingHolds(v, forms) {
-				a.Value = slog.StringValue(r)
+			if red := r.Redact(s); red != s || anyRenderingHolds(v, r) {
+				a.Value = slog.StringValue(red)
 			}
 		}
 		return a
@@ -269,84 +265,28 @@ func redactAttr(secrets []string) func([]string, slog.Attr) slog.Attr {
 }
 
 // anyRenderingHolds reports whether v as JSON or as text (MarshalText)
-// holds one of forms.
-func anyRenderingHolds(v any, forms []string) bool {
-	var out [][]byte
+// holds a secret r hides.
+func anyRenderingHolds(v any, r *bot.Redactor) bool {
+	var out []string
 	if b, err := json.Marshal(v); err == nil {
-		out = append(out, b)
+		out = append(out, string(b))
+		// json.Marshal escapes <, > and & and quotes; undo that too.
+		var unq string
+		if json.Unmarshal(b, &unq) == nil {
+			out = append(out, unq)
+		}
 	}
 	if m, ok := v.(encoding.TextMarshaler); ok {
 		if b, err := m.MarshalText(); err == nil {
-			out = append(out, b)
+			out = append(out, string(b))
 		}
 	}
-	for _, b := range out {
-		// json.Marshal escapes <, > and & and quotes; undo that first.
-		var unq string
-		if json.Unmarshal(b, &unq) == nil {
-			b = append(b, unq...)
-		}
-		for _, f := range forms {
-			if bytes.Contains(b, []byte(f)) {
-				return true
-			}
+	for _, s := range out {
+		if r.Redact(s) != s {
+			return true
 		}
 	}
 	return false
-}
-
-// secretForms returns every form in which a secret may be echoed, longest
-// first: as it is; escaped as %q, %+q and strconv.Quote write it (a URL parse
-// error quotes the URL holding the token); and percent-encoded as
-// url.QueryEscape and url.PathEscape write it, and as a URL path, in upper
-// and lower case hex (an upstream error page echoing the request). Empty
-// secrets are dropped.
-func secretForms(secrets []string) []string {
-	var forms []string
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		q, qa := strconv.Quote(s), strconv.QuoteToASCII(s)
-		asPath := (&url.URL{Path: s}).EscapedPath()
-		for _, f := range []string{s, q[1 : len(q)-1], qa[1 : len(qa)-1], url.QueryEscape(s), url.PathEscape(s), asPath} {
-			forms = append(forms, f, lowerHex(f))
-		}
-	}
-	slices.SortFunc(forms, func(a, b string) int {
-		if len(a) != len(b) {
-			return len(b) - len(a)
-		}
-		return strings.Compare(a, b)
-	})
-	return slices.Compact(forms)
-}
-
-// lowerHex returns s with the hex digits of its percent escapes in lower case.
-func lowerHex(s string) string {
-	b := []byte(s)
-	for i := 0; i+2 < len(b); i++ {
-		if b[i] == '%' {
-			b[i+1], b[i+2] = toLowerHex(b[i+1]), toLowerHex(b[i+2])
-		}
-	}
-	return string(b)
-}
-
-func toLowerHex(c byte) byte {
-	if 'A' <= c && c <= 'F' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-// redact replaces every one of forms in s by "***". forms come from
-// secretForms, longest first, so no form leaves a piece of a longer one.
-func redact(s string, forms []string) string {
-	for _, v := range forms {
-		s = strings.ReplaceAll(s, v, "***")
-	}
-	return s
 }
 
 // secrets returns the config's tokens and secrets, for redaction.
@@ -366,18 +306,18 @@ func envSecrets(getenv func(string) string) []string {
 }
 
 // redactedError prints err on one line with every secret, in every form
-// secretForms lists, replaced by "***".
+// bot.Redactor knows, replaced by "***".
 type redactedError struct {
 	err     error
 	secrets []string
 }
 
 func (e redactedError) Error() string {
-	forms := secretForms(e.secrets)
+	r := bot.NewRedactor(e.secrets...)
 	// Redact before and after Clean: a form with a line break in it is
 	// found before Clean makes it a space, and one that Clean's removal of
 	// invisible characters completes, after.
-	return redact(bot.Clean(redact(e.err.Error(), forms)), forms)
+	return r.Redact(bot.Clean(r.Redact(e.err.Error())))
 }
 
 func (e redactedError) Unwrap() error { return e.err }

@@ -56,7 +56,8 @@ func cmdSources(args []string, e env) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%d %s, %d sentences\n", len(srcs), pluralWord(len(srcs), "article", "articles"), total)
+	fmt.Fprintf(e.stdout, "%d %s, %d %s\n", len(srcs), bot.Plural(len(srcs), "article", "articles"),
+		total, bot.Plural(total, "sentence", "sentences"))
 	return nil
 }
 
@@ -91,11 +92,4 @@ func termColumns(e env) int {
 		}
 	}
 	return 80
-}
-
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

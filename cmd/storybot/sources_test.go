@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -47,5 +49,17 @@ func TestSourcesEmbedded(t *testing.T) {
 	code, out, _ := cliRun(t, "", "sources")
 	if code != 0 || !strings.Contains(out, "5 articles,") {
 		t.Errorf("exit %d, want the 5 embedded articles:\n%s", code, out)
+	}
+}
+
+// TestSourcesTotalInTheSingular: one article of one sentence is counted so.
+func TestSourcesTotalInTheSingular(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "note.txt"), []byte("The ferry runs again on Monday.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := cliRun(t, "", "sources", "--corpus", dir)
+	if code != 0 || !strings.HasSuffix(out, "\n1 article, 1 sentence\n") {
+		t.Errorf("exit %d, want the total \"1 article, 1 sentence\":\n%s", code, out)
 	}
 }

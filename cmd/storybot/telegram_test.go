@@ -159,3 +159,40 @@ func TestRunTelegramTokenWithLineBreak(t *testing.T) {
 		}
 	}
 }
+
+// TestRunTelegramZeroMeansDefault: a number set to 0 in [telegram] takes
+// storybot's default, which only DefaultConfig holds: the adapter is
+// handed it (it has none of its own, and would refuse 0 workers).
+func TestRunTelegramZeroMeansDefault(t *testing.T) {
+	fake := telegramtest.New(t, e2eToken)
+	_, logs, stop := startRun(t, fmt.Sprintf("[telegram]\nenabled = true\napi_url = %q\npoll_timeout = \"2s\"\n"+
+		"mode = \"\"\nworkers = 0\nqueue = 0\nrequest_timeout = \"0s\"\nmax_retry_after = \"0s\"\n", fake.URL), tokenEnv(e2eToken))
+	m := logs.waitJSON(t, "telegram: connected")
+	def := DefaultConfig().Telegram
+	if m["mode"] != "polling" || m["workers"] != float64(def.Workers) || m["queue"] != float64(def.Queue) {
+		t.Errorf("connected with %v; want polling with the default %d workers and queue %d", m, def.Workers, def.Queue)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("exit code after SIGTERM = %d, want 0", code)
+	}
+}
+
+func TestTelegramAdapterFromConfig(t *testing.T) {
+	svc, log := builderArgs(t)
+	cfg := DefaultConfig()
+	cfg.Telegram.Enabled, cfg.Telegram.Token = true, "1:x"
+	cfg.Telegram.Mode = "carrier-pigeon"
+	if _, err := telegramAdapter(cfg, svc, log); err == nil || !strings.Contains(err.Error(), "want polling or webhook") {
+		t.Errorf("unknown mode: err = %v", err)
+	}
+	cfg.Telegram.Mode = "webhook"
+	cfg.Telegram.WebhookURL = "https://bot.example.com/h"
+	if _, err := telegramAdapter(cfg, svc, log); err == nil || !strings.Contains(err.Error(), "STORYBOT_TELEGRAM_WEBHOOK_SECRET") {
+		t.Errorf("webhook without a secret: err = %v, want it to name the variable", err)
+	}
+	cfg.Telegram.WebhookSecret = "s3cret"
+	a, err := telegramAdapter(cfg, svc, log)
+	if err != nil || a == nil || a.Name() != "telegram" {
+		t.Errorf("webhook with a secret: got %v, %v; want the telegram adapter", a, err)
+	}
+}
