@@ -109,9 +109,9 @@ func (ix *Index) resolve(prev []Turn, question string) Turn {
 		// A question naming someone stands on its own.
 	case elliptic(words):
 		carry(last.Names, last.Topic)
-	case pointsAt(words, thingWords):
+	case pointsAt(words, pronounsThing):
 		carry(last.Names, last.Topic)
-	case pointsAt(words, personWords):
+	case pointsAt(words, pronounsPerson):
 		for i := len(prev) - 1; i >= 0; i-- {
 			names := prev[i].Names
 			if len(names) == 0 {
@@ -139,7 +139,7 @@ func lowerWords(q string) []string {
 func (ix *Index) topicWords(words, names []string) []string {
 	var out []string
 	for _, w := range words {
-		if askWords[w] || personWords[w] || thingWords[w] || queryStop[w] || slices.Contains(names, w) || slices.Contains(out, w) {
+		if askWords[w] || pronounsPerson[w] || pronounsThing[w] || queryStop[w] || slices.Contains(names, w) || slices.Contains(out, w) {
 			continue
 		}
 		if id, ok := ix.words[w]; ok && id >= 0 {
@@ -152,9 +152,9 @@ func (ix *Index) topicWords(words, names []string) []string {
 var (
 	// askWords are the words that ask, and the filler around them: an
 	// elliptic follow-up holds nothing else ("and when?", "why is that").
-	askWords    = wordList("followup-ask.txt")
-	personWords = wordList("followup-person.txt") // he, she, his…
-	thingWords  = wordList("followup-thing.txt")  // it, that, there, them…
+	askWords       = wordList("followup-ask.txt")
+	pronounsPerson = wordList("followup-person.txt") // he, she, his…
+	pronounsThing  = wordList("followup-thing.txt")  // it, that, there, them…
 )
 
 // elliptic reports whether words hold nothing but words that ask.
@@ -163,7 +163,7 @@ func elliptic(words []string) bool {
 		return false
 	}
 	for _, w := range words {
-		if !askWords[w] && !thingWords[w] {
+		if !askWords[w] && !pronounsThing[w] {
 			return false
 		}
 	}
