@@ -51,9 +51,10 @@ const (
 	TooLong              // over the configured length
 	Limited              // over the flood limit: one polite notice
 	Silent               // over the flood limit, already told: send nothing
+	Story                // the timeline or who's who (Reply.Story): Message words it
 )
 
-var kindNames = [...]string{"answered", "not_found", "empty", "too_long", "limited", "silent"}
+var kindNames = [...]string{"answered", "not_found", "empty", "too_long", "limited", "silent", "story"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -77,6 +78,13 @@ type Reply struct {
 	// Explanation is the core's account of its answer, for a Script
 	// question that asked for one (and a core that can give it).
 	Explanation *qa.Explanation
+	// Story is set when the question asked for the story as a whole:
+	// "summary" (then Kind is Answered and Answers the summary's
+	// sentences), "timeline" (Events) or "people" (People), both of Kind
+	// Story.
+	Story  string
+	Events []qa.Event
+	People []qa.Person
 }
 
 // Config holds the settings shared by every platform.
@@ -174,6 +182,7 @@ type request struct {
 	cut     bool   // text is the start of a longer line
 	all     bool   // every answer, not MaxAnswers
 	explain bool   // ask the core to explain
+	story   string // a view of the whole story asked for by command: "summary", "timeline", "people"
 }
 
 // answer is the one path every question takes, from every surface: it
@@ -202,6 +211,14 @@ func (s *Service) reply(req request) Reply {
 			return Reply{Kind: Silent, Question: q}
 		}
 	}
+	if view := req.story; view != "" || !req.explain {
+		if view == "" {
+			view = qa.StoryKind(q)
+		}
+		if r, ok := s.story(view, q); ok {
+			return r
+		}
+	}
 	var (
 		res   qa.Result
 		asked = q
@@ -228,6 +245,48 @@ func (s *Service) reply(req request) Reply {
 		ans = ans[:s.cfg.MaxAnswers]
 	}
 	return Reply{Kind: Answered, Question: q, Asked: asked, Answers: ans, Explanation: ex}
+}
+
+// storyteller is implemented by answerers that give views of the story
+// as a whole, as *qa.Index does.
+type storyteller interface {
+	Summary() []qa.Answer
+	Timeline() []qa.Event
+	People() []qa.Person
+}
+
+// StoryView answers a command that asks for a view of the whole story
+// (/summary, /timeline, /who): view is "summary", "timeline" or "people".
+// It is counted like a question; it is not flood controlled and joins no
+// conversation.
+func (s *Service) StoryView(platform, view string) Reply {
+	return s.answer(platform, request{text: view, story: view})
+}
+
+// story returns the reply for a view of the whole story, and false when
+// view is none or the core gives no such view.
+func (s *Service) story(view, q string) (Reply, bool) {
+	st, ok := s.qa.(storyteller)
+	if !ok {
+		return Reply{}, false
+	}
+	switch view {
+	case qa.StorySummary:
+		if ans := st.Summary(); len(ans) > 0 {
+			return Reply{Kind: Answered, Question: q, Story: view, Answers: ans}, true
+		}
+	case qa.StoryTimeline:
+		if ev := st.Timeline(); len(ev) > 0 {
+			return Reply{Kind: Story, Question: q, Story: view, Events: ev}, true
+		}
+	case qa.StoryPeople:
+		if ps := st.People(); len(ps) > 0 {
+			return Reply{Kind: Story, Question: q, Story: view, People: ps}, true
+		}
+	default:
+		return Reply{}, false
+	}
+	return Reply{Kind: NotFound, Question: q, Story: view}, true
 }
 
 // explainer is implemented by answerers that say why they answered as

@@ -154,8 +154,54 @@ func (s *Service) Message(r Reply) string {
 		return "You are asking faster than I can answer: please wait a little before the next question."
 	case Empty:
 		return "Ask me a question in plain words. " + s.About()
+	case Story:
+		return storyText(r)
 	}
 	return ""
+}
+
+// maxStoryLines bounds the events or people a timeline or who's who lists.
+const maxStoryLines = 15
+
+// storyText words a timeline or who's who as plain lines, each with its
+// source: the adapters escape and split it like any text.
+//
+//	Timeline:
+//	• 2024-12-08 (on Dec. 8): Assad was deposed by a rebel offensive on Dec. 8. — Title
+func storyText(r Reply) string {
+	var b strings.Builder
+	switch r.Story {
+	case qa.StoryTimeline:
+		b.WriteString("Timeline:")
+		for i, e := range r.Events {
+			if i == maxStoryLines {
+				fmt.Fprintf(&b, "\n…and %d more", len(r.Events)-i)
+				break
+			}
+			when := e.Date
+			switch {
+			case when == "":
+				when = e.Written
+			case e.Written != "":
+				when += " (" + e.Written + ")"
+			}
+			fmt.Fprintf(&b, "\n• %s: %s — %s", when, e.Text, e.Source.String())
+		}
+	case qa.StoryPeople:
+		b.WriteString("Who's who:")
+		for i, p := range r.People {
+			if i == maxStoryLines {
+				fmt.Fprintf(&b, "\n…and %d more", len(r.People)-i)
+				break
+			}
+			fmt.Fprintf(&b, "\n• %s", p.Name)
+			if p.Role != "" {
+				fmt.Fprintf(&b, " — %s", p.Role)
+			}
+			fmt.Fprintf(&b, " (%d %s)", p.Mentions, Plural(p.Mentions, "mention", "mentions"))
+		}
+	}
+	return b.String()
 }
 
 func (s *Service) topic() string {

@@ -106,6 +106,15 @@ func (r *REPL) handle(out io.Writer, l Line) (quit bool) {
 	case ":sources", ":s":
 		r.listSources(out)
 		return false
+	case ":summary":
+		r.writeReply(out, r.svc.StoryView(platform, "summary"))
+		return false
+	case ":timeline":
+		r.writeReply(out, r.svc.StoryView(platform, "timeline"))
+		return false
+	case ":who":
+		r.writeReply(out, r.svc.StoryView(platform, "people"))
+		return false
 	}
 	if strings.HasPrefix(q, ":") {
 		cmd, _, _ := strings.Cut(q, " ")
@@ -133,6 +142,12 @@ func (r *REPL) AnswerLine(out io.Writer, l Line) {
 	} else {
 		rep = r.svc.Ask(platform, platform, stripEscapes(l.Text))
 	}
+	r.writeReply(out, rep)
+}
+
+// writeReply prints a reply: quotes, a timeline or who's who, or a short
+// message saying why there is no answer.
+func (r *REPL) writeReply(out io.Writer, rep bot.Reply) {
 	switch rep.Kind {
 	case bot.Answered:
 		writeAnswers(out, rep.Answers, r.cols(), r.dim)
@@ -144,6 +159,15 @@ func (r *REPL) AnswerLine(out io.Writer, l Line) {
 			r.say(out, "Type a question, or :help for help.")
 		} else {
 			r.say(out, "That has no words in it: ask a question in plain words.")
+		}
+	case bot.Story:
+		// One filled paragraph a line: "• date: sentence — source".
+		for _, line := range strings.Split(r.svc.Message(rep), "\n") {
+			rest := ""
+			if strings.HasPrefix(line, "• ") {
+				rest = "  "
+			}
+			fill(out, "", rest, clean(line), r.cols())
 		}
 	default:
 		r.say(out, r.svc.Message(rep))
@@ -205,6 +229,9 @@ To go on about your last question, follow up with "he" or "it" ("what did
 he say next?"), or ask the same of someone else with just "and" and a name.
 
   :sources   list the articles
+  :summary   the story in a few of the articles' sentences ("what happened?" too)
+  :timeline  the dated events, in order ("timeline")
+  :who       who's who: the people the articles name, with their roles
   :help      show this help
   :quit      leave (Ctrl-D does too)
 

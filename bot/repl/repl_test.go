@@ -241,3 +241,33 @@ func TestAnswerContext(t *testing.T) {
 		t.Errorf("dimmed: %q", dimmed.String())
 	}
 }
+
+// storyQA is fakeQA with views of the whole story.
+type storyQA struct{ *fakeQA }
+
+func (storyQA) Summary() []qa.Answer {
+	return []qa.Answer{{Text: "The keeper rang the bell.", Source: gazette}}
+}
+func (storyQA) Timeline() []qa.Event {
+	return []qa.Event{{Date: "2025-03-01", Written: "in March", Text: "Miriam Okafor became the keeper in March.", Source: gazette}}
+}
+func (storyQA) People() []qa.Person {
+	return []qa.Person{{Name: "Miriam Okafor", Role: "the keeper", Mentions: 2, Source: gazette}}
+}
+
+func TestStoryCommands(t *testing.T) {
+	svc := bot.NewService(storyQA{&fakeQA{}}, bot.Config{}, nil)
+	got := runLines(t, New(svc), ":summary\n:timeline\n:who\nwhat's the story\n")
+	for _, want := range []string{
+		"“The keeper rang the bell.”\nsource:  Granite tower changes hands — Harbour Gazette\n",
+		"Timeline:\n• 2025-03-01 (in March): Miriam Okafor became the keeper in March. — Granite\n  tower changes hands (Harbour Gazette)\n",
+		"Who's who:\n• Miriam Okafor — the keeper (2 mentions)\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "The keeper rang the bell.") != 2 {
+		t.Errorf("\"what's the story\" should get the summary too:\n%s", got)
+	}
+}

@@ -50,7 +50,8 @@ func (r *REPL) interactive(ctx context.Context, cfg *readline.Config) error {
 	cfg.DisableAutoSaveHistory = true // only questions that were asked, cleaned
 	cfg.HistorySearchFold = true
 	cfg.AutoComplete = readline.NewPrefixCompleter(
-		readline.PcItem(":help"), readline.PcItem(":sources"), readline.PcItem(":quit"))
+		readline.PcItem(":help"), readline.PcItem(":sources"), readline.PcItem(":summary"),
+		readline.PcItem(":timeline"), readline.PcItem(":who"), readline.PcItem(":quit"))
 	cfg.FuncFilterInputRune = guard.filter
 	cfg.Listener = guard
 	if cfg.Stdin == nil {
