@@ -107,13 +107,13 @@ func (r *REPL) handle(out io.Writer, l Line) (quit bool) {
 		r.listSources(out)
 		return false
 	case ":summary":
-		r.writeReply(out, r.svc.StoryView(platform, "summary"))
+		r.Story(out, "summary")
 		return false
 	case ":timeline":
-		r.writeReply(out, r.svc.StoryView(platform, "timeline"))
+		r.Story(out, "timeline")
 		return false
 	case ":who":
-		r.writeReply(out, r.svc.StoryView(platform, "people"))
+		r.Story(out, "people")
 		return false
 	}
 	if strings.HasPrefix(q, ":") {
@@ -143,6 +143,12 @@ func (r *REPL) AnswerLine(out io.Writer, l Line) {
 		rep = r.svc.Ask(platform, platform, stripEscapes(l.Text))
 	}
 	r.writeReply(out, rep)
+}
+
+// Story prints a view of the whole story: view is "summary", "timeline"
+// or "people".
+func (r *REPL) Story(out io.Writer, view string) {
+	r.writeReply(out, r.svc.StoryView(platform, view))
 }
 
 // writeReply prints a reply: quotes, a timeline or who's who, or a short

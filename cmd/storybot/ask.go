@@ -141,6 +141,13 @@ type jsonAnswer struct {
 	Error    string          `json:"error,omitempty"`
 	Asked    string          `json:"asked,omitempty"` // a conversation's turn: the question as resolved
 	Explain  *qa.Explanation `json:"explain,omitempty"`
+	// Kind is set for a question about the whole story ("what happened?",
+	// "timeline", "who's who"): "summary" (the sentences are the answers),
+	// "timeline" (events) or "people" (people), as storybot summary,
+	// timeline and people print them.
+	Kind   string      `json:"kind,omitempty"`
+	Events []qa.Event  `json:"events,omitempty"`
+	People []qa.Person `json:"people,omitempty"`
 }
 
 // explainTo prints the answer to line and why it was chosen.
@@ -183,7 +190,11 @@ func askJSON(svc *bot.Service, q bot.ScriptQuestion) jsonAnswer {
 			out.Answers = append(out.Answers, a)
 		}
 		out.Answered = true
+	case bot.Story:
+		out.Answered = true
+		out.Events, out.People = r.Events, r.People
 	}
+	out.Kind = r.Story
 	if q.Conversation != "" {
 		out.Asked = r.Asked
 	}

@@ -61,6 +61,8 @@ Usage:
   storybot eval [--corpus DIR] [-v] [--json] FILE.jsonl...
                                               score question sets (hit@1, hit@3, MRR@5, refusals)
   storybot sources [--corpus DIR] [--json]    list the articles
+  storybot summary|timeline|people [--corpus DIR] [--json]
+                                              the story in a few sentences, its dated events, who's who
   storybot run --config FILE                  run the Discord and Telegram bots
 
 Without --corpus, storybot answers from its embedded articles.
@@ -85,6 +87,10 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdEval(ctx, rest, e)
 	case "sources":
 		err = cmdSources(rest, e)
+	case "summary", "timeline":
+		err = cmdStory(cmd, rest, e)
+	case "people":
+		err = cmdStory("people", rest, e)
 	case "run":
 		err = cmdRun(ctx, rest, e)
 	case "help":

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestStoryCommands runs storybot summary, timeline and people on the
+// built-in articles, as JSON and readable, and asks "what happened?".
+func TestStoryCommands(t *testing.T) {
+	decode := func(args ...string) storyJSON {
+		t.Helper()
+		code, out, errOut := cliRun(t, "", args...)
+		if code != 0 || errOut != "" {
+			t.Fatalf("%q: exit %d, stderr %q", args, code, errOut)
+		}
+		var v storyJSON
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Fatalf("%q: %v: %s", args, err, out)
+		}
+		return v
+	}
+	if s := decode("summary", "--json"); s.Kind != "summary" || len(s.Answers) < 3 || len(s.Answers) > 6 {
+		t.Errorf("summary: kind %q, %d sentences; want 3-6", s.Kind, len(s.Answers))
+	}
+	tl := decode("timeline", "--json")
+	var dates []string
+	for _, e := range tl.Events {
+		if e.Date != "" {
+			dates = append(dates, e.Date)
+		}
+	}
+	if tl.Kind != "timeline" || !slices.IsSorted(dates) || !slices.Contains(dates, "2024-12-08") || !slices.Contains(dates, "2025-02-12") {
+		t.Errorf("timeline: kind %q, dates %q; want sorted, Assad's fall and the call among them", tl.Kind, dates)
+	}
+	people := decode("people", "--json")
+	found := false
+	for _, p := range people.People {
+		if p.Name == "Dmitry Peskov" && strings.Contains(p.Role, "spokesman") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("people: %+v, want Dmitry Peskov, Kremlin spokesman", people.People)
+	}
+	code, out, _ := cliRun(t, "", "timeline")
+	if code != 0 || !strings.HasPrefix(out, "Timeline:\n• ") {
+		t.Errorf("readable timeline: exit %d, %q", code, out)
+	}
+	code, out, _ = cliRun(t, "", "ask", "--json", "what happened?")
+	var a jsonAnswer
+	if err := json.Unmarshal([]byte(out), &a); code != 0 || err != nil || a.Kind != "summary" || !a.Answered || len(a.Answers) < 3 {
+		t.Errorf("ask what happened: exit %d, %+v (%v)", code, a, err)
+	}
+	if code, _, errOut := cliRun(t, "", "people", "extra"); code != 2 || !strings.Contains(errOut, "takes no arguments") {
+		t.Errorf("people extra: exit %d, %q", code, errOut)
+	}
+}
