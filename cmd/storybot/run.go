@@ -71,8 +71,11 @@ func runBots(ctx context.Context, cfg Config, path string, logw io.Writer, signa
 	if err != nil {
 		return err
 	}
+	articles := newCorpus(cfg.Corpus, ix, log)
+	signals.onHangup(func() { articles.reload("SIGHUP") })
+	go articles.watch(ctx)
 	metrics := newPromMetrics()
-	svc := bot.NewService(ix, cfg.Bot.Service(cfg.Corpus), metrics)
+	svc := bot.NewService(articles, cfg.Bot.Service(cfg.Corpus), metrics)
 	var adapters []bot.Adapter
 	for _, build := range adapterBuilders {
 		a, err := build(cfg, svc, log)

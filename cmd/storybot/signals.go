@@ -21,10 +21,10 @@ var handledSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 //     flight, within drain_timeout) and exits as it would.
 //   - A second SIGINT or SIGTERM exits at once, with 128 + the signal's
 //     number (130, 143) and a log line saying what is lost.
-//   - SIGHUP, once `storybot run` has started, is logged and otherwise
-//     ignored: a closed terminal or a `kill -HUP` meant as a reload must not
-//     kill the bots (reloading the articles on it is yet to come). For the
-//     other commands it stops like SIGTERM.
+//   - SIGHUP, once `storybot run` has started, reloads the articles
+//     (reload.go) and never stops the bots: a closed terminal or a
+//     `kill -HUP` meant as a reload must not kill them. For the other
+//     commands it stops like SIGTERM.
 //
 // A nil *signalRouter does nothing: tests that call run in-process have none.
 type signalRouter struct {
@@ -34,6 +34,7 @@ type signalRouter struct {
 
 	mu       sync.Mutex
 	hangupOK bool         // SIGHUP is logged, not a stop
+	hangup   func()       // what SIGHUP does then: reload the articles
 	log      *slog.Logger // nil: plain lines on stderr
 	stopping bool
 }
@@ -49,6 +50,17 @@ func (r *signalRouter) listen(ch <-chan os.Signal) {
 	for sig := range ch {
 		r.handle(sig)
 	}
+}
+
+// onHangup makes SIGHUP, once keepOnHangup is set, run fn (in its own
+// goroutine) besides its log line.
+func (r *signalRouter) onHangup(fn func()) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	r.hangup = fn
+	r.mu.Unlock()
 }
 
 // keepOnHangup makes SIGHUP a logged no-op instead of a stop.
@@ -78,7 +90,12 @@ func (r *signalRouter) handle(sig os.Signal) {
 	name := signalName(sig)
 	switch {
 	case sig == syscall.SIGHUP && r.hangupOK:
-		r.logLine(slog.LevelInfo, "SIGHUP: reload is not supported yet; carrying on", "signal", name)
+		if r.hangup == nil {
+			r.logLine(slog.LevelInfo, "SIGHUP: nothing to reload yet; carrying on", "signal", name)
+			break
+		}
+		r.logLine(slog.LevelInfo, "SIGHUP: reloading the articles", "signal", name)
+		go r.hangup()
 	case !r.stopping:
 		r.stopping = true
 		if r.log != nil { // a plain command stops as quietly as ever
