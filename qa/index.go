@@ -1,7 +1,6 @@
 package qa
 
 import (
-	"fmt"
 	"math"
 	"runtime"
 	"slices"
@@ -142,7 +141,7 @@ func NewIndex(articles []Article) (*Index, error) {
 	}
 	ix := b.finish()
 	if len(ix.sents) == 0 {
-		return nil, fmt.Errorf("%w: no article has any sentence", ErrNoArticles)
+		return nil, ErrNoSentences
 	}
 	return ix, nil
 }

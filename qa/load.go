@@ -14,8 +14,13 @@ import (
 	"unicode/utf8"
 )
 
-// ErrNoArticles is returned when a corpus holds no .txt article.
+// ErrNoArticles is returned when a corpus holds no .txt article, or none
+// with a sentence to answer from.
 var ErrNoArticles = errors.New("no .txt articles")
+
+// ErrNoSentences is returned by NewIndex when no article has a sentence to
+// answer from; errors.Is(err, ErrNoArticles) holds for it too.
+var ErrNoSentences = fmt.Errorf("%w with a sentence to answer from", ErrNoArticles)
 
 // An Article is one news article: where it came from, when it was
 // published, and its text, one paragraph a line.
@@ -29,9 +34,14 @@ type Article struct {
 }
 
 // LoadDir reads every .txt file in dir (not its sub-folders) as an article.
-// It fails, naming the file, when any file cannot be read or is not UTF-8:
-// a corpus is loaded whole or not at all.
-func LoadDir(dir string) ([]Article, error) {
+// It fails, naming the file, when any file cannot be read or is not UTF-8
+// text: a corpus is loaded whole or not at all.
+func LoadDir(dir string) ([]Article, error) { return LoadDirWarn(dir, nil) }
+
+// LoadDirWarn is LoadDir, calling warn (when not nil) once for each thing
+// it passes over that the folder's owner may not expect: a sub-folder, a
+// header key it does not use. Each message names the file.
+func LoadDirWarn(dir string, warn func(msg string)) ([]Article, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("corpus %s: %w", dir, errors.Unwrap(err))
@@ -39,7 +49,7 @@ func LoadDir(dir string) ([]Article, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("corpus %s: not a folder", dir)
 	}
-	arts, err := LoadFS(os.DirFS(dir))
+	arts, err := loadFS(os.DirFS(dir), warn)
 	if err != nil {
 		return nil, fmt.Errorf("corpus %s: %w", dir, err)
 	}
@@ -48,7 +58,19 @@ func LoadDir(dir string) ([]Article, error) {
 
 // LoadFS reads every .txt file at the root of fsys as an article, in name
 // order.
-func LoadFS(fsys fs.FS) ([]Article, error) {
+func LoadFS(fsys fs.FS) ([]Article, error) { return loadFS(fsys, nil) }
+
+func loadFS(fsys fs.FS, warn func(string)) ([]Article, error) {
+	if warn == nil {
+		warn = func(string) {}
+	}
+	if entries, err := fs.ReadDir(fsys, "."); err == nil {
+		for _, e := range entries {
+			if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+				warn(fmt.Sprintf("%s: a folder: not read (articles are the .txt files at the top of the corpus)", e.Name()))
+			}
+		}
+	}
 	names, err := fs.Glob(fsys, "*.txt")
 	if err != nil {
 		return nil, err
@@ -67,9 +89,12 @@ func LoadFS(fsys fs.FS) ([]Article, error) {
 			}
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		a, err := ParseArticle(strings.TrimSuffix(path.Base(name), ".txt"), data)
+		a, unused, err := parseArticle(strings.TrimSuffix(path.Base(name), ".txt"), data)
 		if err != nil {
 			return nil, fmt.Errorf("%s%w", name, err)
+		}
+		for _, u := range unused {
+			warn(fmt.Sprintf("%s%s", name, u))
 		}
 		arts = append(arts, a)
 	}
@@ -87,20 +112,31 @@ func LoadFS(fsys fs.FS) ([]Article, error) {
 // when it reads as one) is the title, or else the opening words.
 // Errors start with ":line: " so the caller can put the file name before.
 func ParseArticle(id string, data []byte) (Article, error) {
+	a, _, err := parseArticle(id, data)
+	return a, err
+}
+
+// parseArticle is ParseArticle, also returning a ":line: …" note for each
+// header key it does not use.
+func parseArticle(id string, data []byte) (Article, []string, error) {
+	var unused []string
 	if line, ok := invalidUTF8(data); !ok {
-		return Article{}, fmt.Errorf(":%d: not UTF-8 text", line)
+		return Article{}, nil, fmt.Errorf(":%d: not UTF-8 text", line)
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return Article{}, nil, fmt.Errorf(":%d: not text (a NUL byte)", 1+bytes.Count(data[:i], []byte("\n")))
 	}
 	text := strings.ReplaceAll(string(bytes.TrimPrefix(data, []byte("\uFEFF"))), "\r\n", "\n")
 	a := Article{Source: Source{ID: id}}
 	if rest, ok := strings.CutPrefix(text, "---\n"); ok {
 		header, body, found := strings.Cut(rest, "\n---\n")
 		if !found {
-			return Article{}, fmt.Errorf(":1: header opened with --- is never closed")
+			return Article{}, nil, fmt.Errorf(":1: header opened with --- is never closed")
 		}
 		for n, line := range strings.Split(header, "\n") {
 			key, value, ok := strings.Cut(line, ":")
 			if !ok && strings.TrimSpace(line) != "" {
-				return Article{}, fmt.Errorf(":%d: header line is not key: value", n+2)
+				return Article{}, nil, fmt.Errorf(":%d: header line is not key: value", n+2)
 			}
 			switch strings.ToLower(strings.TrimSpace(key)) {
 			case "title":
@@ -110,15 +146,18 @@ func ParseArticle(id string, data []byte) (Article, error) {
 			case "date":
 				d, err := headerDate(strings.TrimSpace(value))
 				if err != nil {
-					return Article{}, fmt.Errorf(":%d: %w", n+2, err)
+					return Article{}, nil, fmt.Errorf(":%d: %w", n+2, err)
 				}
 				a.Date = d
 			case "url":
 				u, err := headerURL(strings.TrimSpace(value))
 				if err != nil {
-					return Article{}, fmt.Errorf(":%d: %w", n+2, err)
+					return Article{}, nil, fmt.Errorf(":%d: %w", n+2, err)
 				}
 				a.URL = u
+			case "":
+			default:
+				unused = append(unused, fmt.Sprintf(":%d: header key %q is not used (title, outlet, url and date are)", n+2, strings.TrimSpace(key)))
 			}
 		}
 		text = body
@@ -127,7 +166,7 @@ func ParseArticle(id string, data []byte) (Article, error) {
 	if a.Title == "" {
 		a.Title = deriveTitle(text, id)
 	}
-	return a, nil
+	return a, unused, nil
 }
 
 // headerDate checks the value of a date: header, a day written

@@ -204,3 +204,43 @@ func TestLoadFSSkipsNonArticles(t *testing.T) {
 		t.Errorf("LoadFS = %+v, want a then b, BOM and CR removed", arts)
 	}
 }
+
+// TestLoadDirWarns checks that what loading passes over is said, once,
+// naming the file, and that a file of NUL bytes is refused as not text.
+func TestLoadDirWarns(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("good.txt", "---\ntitle: Good\nauthor: Someone\n---\nA sentence that is fine to answer from.\n")
+	if err := os.Mkdir(filepath.Join(dir, "older"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var warnings []string
+	arts, err := LoadDirWarn(dir, func(m string) { warnings = append(warnings, m) })
+	if err != nil || len(arts) != 1 {
+		t.Fatalf("LoadDirWarn = %d articles, %v", len(arts), err)
+	}
+	want := []string{
+		"older: a folder: not read (articles are the .txt files at the top of the corpus)",
+		`good.txt:3: header key "author" is not used (title, outlet, url and date are)`,
+	}
+	if strings.Join(warnings, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(warnings, "\n"), strings.Join(want, "\n"))
+	}
+	write("zeros.txt", "\x00\x00\x00\x00")
+	if _, err := LoadDir(dir); err == nil || !strings.Contains(err.Error(), "zeros.txt:1: not text") {
+		t.Errorf("a file of NUL bytes: err = %v, want it refused, named", err)
+	}
+	os.Remove(filepath.Join(dir, "zeros.txt"))
+	write("empty.txt", "\n\n")
+	write("good.txt", "\n")
+	arts, _ = LoadDir(dir)
+	if _, err := NewIndex(arts); !errors.Is(err, ErrNoSentences) || !errors.Is(err, ErrNoArticles) ||
+		err.Error() != "no .txt articles with a sentence to answer from" {
+		t.Errorf("no sentence anywhere: err = %v", err)
+	}
+}

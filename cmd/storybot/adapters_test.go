@@ -10,7 +10,7 @@ import (
 // builderArgs returns what an adapterBuilder is given besides the config.
 func builderArgs(t *testing.T) (*bot.Service, *slog.Logger) {
 	t.Helper()
-	ix, err := loadIndex("")
+	ix, err := loadIndex("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func cmdAsk(ctx context.Context, args []string, e env) error {
 	}
 	fromStdin := len(pos) == 1 && pos[0] == "-"
 	question := strings.Join(pos, " ")
-	ix, err := openCorpus(*corpus)
+	ix, err := openCorpus(*corpus, warnTo(e.stderr))
 	if err != nil {
 		return err
 	}

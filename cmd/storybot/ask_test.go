@@ -206,7 +206,7 @@ func TestAskJSONStdinInterleaves(t *testing.T) {
 }
 
 func TestAskJSONEmptyListsAreArrays(t *testing.T) {
-	ix, err := loadIndex("")
+	ix, err := loadIndex("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -237,7 +237,7 @@ Prints hit@1, hit@3, MRR@5, refusal accuracy and false refusals.
 		}
 		cases = append(cases, cs...)
 	}
-	ix, err := openCorpus(*corpus)
+	ix, err := openCorpus(*corpus, warnTo(e.stderr))
 	if err != nil {
 		return err
 	}

@@ -140,7 +140,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // loadIndex indexes the articles in dir, or the embedded seeds when dir is "".
-func loadIndex(dir string) (*qa.Index, error) {
+func loadIndex(dir string, warn func(string)) (*qa.Index, error) {
 	var (
 		arts []qa.Article
 		err  error
@@ -148,7 +148,7 @@ func loadIndex(dir string) (*qa.Index, error) {
 	if dir == "" {
 		arts, err = qa.LoadFS(seeds.FS)
 	} else {
-		arts, err = qa.LoadDir(dir)
+		arts, err = qa.LoadDirWarn(dir, warn)
 	}
 	if err != nil {
 		return nil, err

@@ -71,7 +71,7 @@ func (c *corpus) load(why string) error {
 		return nil
 	}
 	start := time.Now()
-	ix, err := openCorpus(c.dir)
+	ix, err := openCorpus(c.dir, func(msg string) { c.log.Warn("articles: " + msg) })
 	if err != nil {
 		c.log.Error("reload: kept the articles loaded before", "reason", why, "error", err)
 		return err

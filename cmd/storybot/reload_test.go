@@ -31,7 +31,7 @@ func TestReloadWhileAnswering(t *testing.T) {
 		return "The harbour bell is painted " + v + ", the keeper said on Monday. The " + v + " paint was chosen by the town.\n"
 	}
 	writeArticle(t, dir, "bell.txt", version("red"))
-	ix, err := openCorpus(dir)
+	ix, err := openCorpus(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestReloadWhileAnswering(t *testing.T) {
 func TestWatchReloads(t *testing.T) {
 	dir := t.TempDir()
 	writeArticle(t, dir, "bell.txt", "The harbour bell is painted red, the keeper said on Monday.\n")
-	ix, err := openCorpus(dir)
+	ix, err := openCorpus(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

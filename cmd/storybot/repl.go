@@ -23,7 +23,7 @@ func cmdREPL(ctx context.Context, args []string, e env) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
 	}
-	ix, err := openCorpus(*corpus)
+	ix, err := openCorpus(*corpus, warnTo(e.stderr))
 	if err != nil {
 		return err
 	}

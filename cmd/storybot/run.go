@@ -67,7 +67,7 @@ func runBots(ctx context.Context, cfg Config, path string, logw io.Writer, signa
 		return fmt.Errorf("config %s: %w", path, err)
 	}
 	signals.setLogger(log)
-	ix, err := openCorpus(cfg.Corpus)
+	ix, err := openCorpus(cfg.Corpus, func(msg string) { log.Warn("articles: " + msg) })
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -28,7 +29,7 @@ func cmdSources(args []string, e env) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: sources takes no arguments, got %q", errUsage, pos[0])
 	}
-	ix, err := openCorpus(*corpus)
+	ix, err := openCorpus(*corpus, warnTo(e.stderr))
 	if err != nil {
 		return err
 	}
@@ -69,12 +70,29 @@ func corpusFlag(fs *flag.FlagSet) *string {
 // openCorpus indexes the articles in dir, or the embedded ones when dir is
 // "". Its error is one line, cleaned for the terminal, whatever the loader
 // put in it.
-func openCorpus(dir string) (*qa.Index, error) {
-	ix, err := loadIndex(dir)
+//
+// warn, when not nil, is told of what loading passed over (a sub-folder,
+// an unused header key) and of each article with no sentence to answer
+// from, one line each, naming the file.
+func openCorpus(dir string, warn func(msg string)) (*qa.Index, error) {
+	ix, err := loadIndex(dir, warn)
 	if err != nil {
 		return nil, oneLineError{err}
 	}
+	if warn != nil {
+		for _, s := range ix.Sources() {
+			if s.Sentences == 0 {
+				warn(bot.Clean(s.ID) + ".txt: no sentence to answer from")
+			}
+		}
+	}
 	return ix, nil
+}
+
+// warnTo returns a warn function for openCorpus that writes
+// "storybot: warning: …" lines to w.
+func warnTo(w io.Writer) func(string) {
+	return func(msg string) { fmt.Fprintf(w, "storybot: warning: %s\n", bot.Clean(msg)) }
 }
 
 // oneLineError prints its error on one line, without control characters.

@@ -33,7 +33,7 @@ func cmdStory(view string, args []string, e env) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: %s takes no arguments, got %q", errUsage, name, pos[0])
 	}
-	ix, err := openCorpus(*corpus)
+	ix, err := openCorpus(*corpus, warnTo(e.stderr))
 	if err != nil {
 		return err
 	}

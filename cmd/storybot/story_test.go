@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -56,5 +58,26 @@ func TestStoryCommands(t *testing.T) {
 	}
 	if code, _, errOut := cliRun(t, "", "people", "extra"); code != 2 || !strings.Contains(errOut, "takes no arguments") {
 		t.Errorf("people extra: exit %d, %q", code, errOut)
+	}
+}
+
+// TestCorpusWarnings: what loading a folder passes over, and an article
+// with no sentence, are said on stderr, naming the file; the rest loads.
+func TestCorpusWarnings(t *testing.T) {
+	dir := cliCorpus(t)
+	if err := os.WriteFile(filepath.Join(dir, "blank.txt"), []byte("Photo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "drafts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cliRun(t, "", "sources", "--corpus", dir)
+	for _, want := range []string{"storybot: warning: drafts: a folder: not read", "storybot: warning: blank.txt: no sentence to answer from"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if code != 0 || !strings.Contains(out, "Granite tower changes hands") {
+		t.Errorf("exit %d, stdout %q: want the other articles listed", code, out)
 	}
 }
