@@ -14,6 +14,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/qa"
 )
 
 // action is what a message asks of the bot.
@@ -24,7 +25,16 @@ const (
 	help                  // /start, /help
 	sources               // /sources
 	ask                   // a question
+	story                 // /summary, /timeline, /who: a view of the whole story
 )
+
+// storyCommands are the commands that ask for a view of the whole story,
+// and the view each asks bot.Service.StoryView for.
+var storyCommands = map[string]string{
+	"summary":  qa.StorySummary,
+	"timeline": qa.StoryTimeline,
+	"who":      qa.StoryPeople,
+}
 
 // handle answers one update. A panic is recovered, logged and counted, and
 // the message gets a short "something went wrong": the update counts as
@@ -65,21 +75,23 @@ func (a *Adapter) onMessage(id int64, m *models.Message) {
 	}
 	start := time.Now()
 	stop := a.typing(ctx, m)
-	r := a.svc.Ask(platform, userKey(m), q)
+	var r bot.Reply
+	if act == story {
+		r = a.svc.StoryView(platform, q)
+	} else {
+		r = a.svc.Ask(platform, userKey(m), q)
+	}
 	stop()
 	a.log.Debug("telegram: question", "update_id", id, "chat_type", m.Chat.Type,
-		"outcome", r.Kind.String(), "took", time.Since(start).String())
-	switch r.Kind {
-	case bot.Silent:
-	case bot.Answered:
-		a.send(ctx, id, m, renderAnswers(r.Answers, MaxMessage), models.ParseModeHTML)
-	default:
-		a.send(ctx, id, m, []string{a.svc.Message(r)}, "")
+		"outcome", r.Kind.String(), "story", r.Story, "took", time.Since(start).String())
+	if texts, mode := renderReply(a.svc, r, MaxMessage); len(texts) > 0 {
+		a.send(ctx, id, m, texts, mode)
 	}
 }
 
 // route decides what m asks for and, for a question, returns its text
-// without the command or the bot's @mention.
+// without the command or the bot's @mention; for a view of the story, the
+// view.
 func (a *Adapter) route(m *models.Message) (action, string) {
 	if m.From == nil || (m.From.IsBot && m.SenderChat == nil) {
 		return ignore, ""
@@ -106,6 +118,9 @@ func (a *Adapter) route(m *models.Message) (action, string) {
 			return sources, ""
 		case "ask":
 			return ask, a.stripMentions(rest, nil)
+		}
+		if view, ok := storyCommands[strings.ToLower(cmd)]; ok {
+			return story, view
 		}
 		if private {
 			return help, ""

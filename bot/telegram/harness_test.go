@@ -120,7 +120,10 @@ type options struct {
 	opts  []Option // after testOptions
 	limit bot.LimitConfig
 	qa    *fakeQA
-	prep  func(*Adapter) // called before Run
+	// answerer, if set, is the Service's core instead of qa (which it may
+	// wrap: h.qa is still qa).
+	answerer bot.Answerer
+	prep     func(*Adapter) // called before Run
 	// wrap, if set, wraps the webhook server's listener (webhookHarness).
 	wrap func(net.Listener) net.Listener
 }
@@ -154,7 +157,11 @@ func start(t testing.TB, fake *telegramtest.Server, o options) *harness {
 	}
 	h := &harness{t: t, fake: fake, qa: o.qa, logs: &bottest.Buffer{}, done: make(chan error, 1),
 		metrics: &countMetrics{kinds: map[string]int{}, errors: map[string]int{}}}
-	svc := bot.NewService(o.qa, bot.Config{Topic: "the test story", Limit: o.limit}, h.metrics)
+	var core bot.Answerer = o.qa
+	if o.answerer != nil {
+		core = o.answerer
+	}
+	svc := bot.NewService(core, bot.Config{Topic: "the test story", Limit: o.limit}, h.metrics)
 	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := New(svc, testToken, append(append(testOptions(fake), o.opts...), WithLogger(log))...)
 	if err != nil {

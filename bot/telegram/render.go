@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/go-telegram/bot/models"
+
 	"github.com/storybot/storybot/bot"
 	"github.com/storybot/storybot/qa"
 )
@@ -52,6 +54,39 @@ func (h *html) piece() piece {
 type piece struct {
 	HTML string
 	n    int
+}
+
+// renderReply renders r for a chat, in messages of at most limit visible
+// characters, and the parse mode to send them in: quotes (the summary's
+// among them) as answers, a timeline or who's who as escaped lines, and
+// anything else as the Service's plain text. Silent renders as nothing.
+func renderReply(svc *bot.Service, r bot.Reply, limit int) ([]string, models.ParseMode) {
+	switch r.Kind {
+	case bot.Silent:
+		return nil, ""
+	case bot.Answered:
+		return renderAnswers(r.Answers, limit), models.ParseModeHTML
+	case bot.Story:
+		return renderLines(svc.Message(r), limit), models.ParseModeHTML
+	}
+	return []string{svc.Message(r)}, ""
+}
+
+// renderLines renders text made of lines (a timeline or who's who, as the
+// Service words it) escaped, packed whole lines at a time into messages of
+// at most limit visible characters; a line too long for a message of its
+// own is split at sentence boundaries.
+func renderLines(text string, limit int) []string {
+	var pieces []piece
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var h html
+		h.text(line)
+		pieces = append(pieces, splitPlain(h.piece(), limit)...)
+	}
+	return pack(pieces, "\n", limit)
 }
 
 // renderAnswers renders quotes as blockquotes, each followed by its source
@@ -159,7 +194,7 @@ func renderHelp(about, username string) string {
 	h.text("• In a group, write /ask and your question, mention @" + username +
 		" in your question, or reply to one of my messages.\n")
 	h.text("• In any chat, type @" + username + " and a question, then pick an answer.\n\n")
-	h.text("/sources lists the articles.")
+	h.text("/summary tells the story in brief, /timeline what happened when, /who who is who; /sources lists the articles.")
 	return h.markup.String()
 }
 

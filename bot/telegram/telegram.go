@@ -480,6 +480,9 @@ func (a *Adapter) scrubErr(err error) string { return a.scrub(err.Error()) }
 func (a *Adapter) setCommands(ctx context.Context) {
 	_, err := a.tg.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: []models.BotCommand{
 		{Command: "ask", Description: "Ask a question about the story"},
+		{Command: "summary", Description: "The story in brief, quoted from the articles"},
+		{Command: "timeline", Description: "What happened when, in order"},
+		{Command: "who", Description: "Who's who: the people the articles name"},
 		{Command: "sources", Description: "List the articles I quote"},
 		{Command: "help", Description: "What I know and how to ask"},
 	}})

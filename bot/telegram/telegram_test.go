@@ -54,8 +54,8 @@ func TestPrivateQuestion(t *testing.T) {
 	for _, c := range fake.Commands() {
 		names = append(names, c.Command)
 	}
-	if got := strings.Join(names, ","); got != "ask,sources,help" {
-		t.Errorf("setMyCommands = %s, want ask,sources,help", got)
+	if got := strings.Join(names, ","); got != "ask,summary,timeline,who,sources,help" {
+		t.Errorf("setMyCommands = %s, want ask,summary,timeline,who,sources,help", got)
 	}
 	if fake.Calls("getMe") != 1 {
 		t.Errorf("getMe calls = %d, want 1", fake.Calls("getMe"))
