@@ -112,8 +112,8 @@ func TestSlashCommands(t *testing.T) {
 			t.Errorf("/%s has no description", c.Name)
 		}
 	}
-	if !slices.Equal(names, []string{"ask", "sources", "help"}) {
-		t.Fatalf("registered %q, want ask, sources, help", names)
+	if !slices.Equal(names, []string{"ask", "summary", "timeline", "who", "sources", "help"}) {
+		t.Fatalf("registered %q, want ask, summary, timeline, who, sources, help", names)
 	}
 	opt := cmds[0].Options
 	if len(opt) != 1 || opt[0].Name != "question" || opt[0].Type != 3 || !opt[0].Required || opt[0].Description == "" || opt[0].MaxLength != 500 {

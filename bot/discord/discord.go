@@ -1,7 +1,9 @@
-// Package discord serves storybot on Discord: the /ask, /sources and /help
-// slash commands, questions that mention the bot in a channel, and any
-// message in a direct message. Answers are embeds quoting the articles,
-// each reply a Discord reply to the question, none able to ping anyone.
+// Package discord serves storybot on Discord: the /ask, /summary,
+// /timeline, /who, /sources and /help slash commands, questions that
+// mention the bot in a channel, and any message in a direct message.
+// Answers are embeds quoting the articles, a timeline or who's who escaped
+// lines, each reply a Discord reply to the question, none able to ping
+// anyone.
 //
 // The Adapter is built on discordgo, with what discordgo does not do on its
 // own: it stops with an error on the gateway close codes that mean a

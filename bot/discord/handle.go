@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/qa"
 )
 
 // job is one question to answer: a message, or a slash command.
@@ -299,10 +300,21 @@ func (r *run) sendMessages(ctx context.Context, j *job, msgs []message) {
 // Slash command names.
 const (
 	cmdAsk      = "ask"
+	cmdSummary  = "summary"
+	cmdTimeline = "timeline"
+	cmdWho      = "who"
 	cmdSources  = "sources"
 	cmdHelp     = "help"
 	optQuestion = "question"
 )
+
+// storyCommands are the slash commands that ask for a view of the whole
+// story, and the view each asks bot.Service.StoryView for.
+var storyCommands = map[string]string{
+	cmdSummary:  qa.StorySummary,
+	cmdTimeline: qa.StoryTimeline,
+	cmdWho:      qa.StoryPeople,
+}
 
 // answerInteraction responds to a slash command. Flood notices are
 // ephemeral, seen only by the asker, except after a deferral, which was
@@ -336,6 +348,8 @@ func (r *run) answerInteraction(j *job) {
 			reply.Kind, flags = bot.Limited, discordgo.MessageFlagsEphemeral
 		}
 		msgs = replyMessages(r.a.svc, reply)
+	case cmdSummary, cmdTimeline, cmdWho:
+		msgs = replyMessages(r.a.svc, r.a.svc.StoryView(platform, storyCommands[data.Name]))
 	case cmdSources:
 		msgs = sourcesMessages(r.a.svc)
 	default:
@@ -430,6 +444,9 @@ func commands(maxQuestion int) []*discordgo.ApplicationCommand {
 				MaxLength:   min(maxQuestion, 6000),
 			}},
 		},
+		{Name: cmdSummary, Description: "The story in brief, in sentences quoted from the articles", DMPermission: &dm},
+		{Name: cmdTimeline, Description: "What happened when: the dated events, in order", DMPermission: &dm},
+		{Name: cmdWho, Description: "Who's who: the people the articles name, with their roles", DMPermission: &dm},
 		{Name: cmdSources, Description: "List the articles I answer from", DMPermission: &dm},
 		{Name: cmdHelp, Description: "What I do and how to ask me", DMPermission: &dm},
 	}

@@ -117,8 +117,9 @@ func textMessages(text string) []message {
 	return out
 }
 
-// replyMessages renders a reply: answers as embeds, anything else as text.
-// Silent gets no message.
+// replyMessages renders a reply: answers (the summary's among them) as
+// embeds, a timeline or who's who as lines, anything else as text. Silent
+// gets no message.
 func replyMessages(svc *bot.Service, r bot.Reply) []message {
 	switch r.Kind {
 	case bot.Silent:
@@ -129,8 +130,24 @@ func replyMessages(svc *bot.Service, r bot.Reply) []message {
 			embeds[i] = answerEmbed(a)
 		}
 		return packEmbeds(embeds)
+	case bot.Story:
+		return lineMessages(svc.Message(r))
 	}
 	return textMessages(svc.Message(r))
+}
+
+// lineMessages renders text made of lines (a timeline or who's who, as the
+// Service words it) as escaped content, packed whole lines at a time into
+// messages within Discord's limit; a line too long for a message of its
+// own is split at sentence boundaries.
+func lineMessages(text string) []message {
+	var lines []string
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) != "" {
+			lines = append(lines, splitEscaped(line, maxContent)...)
+		}
+	}
+	return contentMessages(bot.Pack(lines, "\n", maxContent))
 }
 
 // answerEmbed shows one quote: the sentence as the description, its source
@@ -226,7 +243,8 @@ func sourcesMessages(svc *bot.Service) []message {
 
 // helpText is how to ask, after the service's description of itself.
 const helpText = "Ask with `/ask`, mention me with your question, or send me a direct message. " +
-	"I reply with the sentences that answer it and the articles they come from. `/sources` lists the articles."
+	"I reply with the sentences that answer it and the articles they come from. " +
+	"`/summary` tells the story in brief, `/timeline` what happened when, `/who` who is who; `/sources` lists the articles."
 
 // helpMessages says what the bot does and how to ask.
 func helpMessages(svc *bot.Service) []message {

@@ -8,8 +8,8 @@
 // heartbeat ACKs, and on demand op 7 (reconnect), op 9 (invalid session),
 // a close code, or a dropped TCP connection. The REST API records every
 // request, checks the bot token where Discord does, enforces Discord's
-// message limits and allowed_mentions rules with a 400 like Discord, and
-// lets a test override any response (a 429, a 503).
+// message limits, allowed_mentions rules and slash command rules with a
+// 400 like Discord, and lets a test override any response (a 429, a 503).
 //
 // Interactions dispatched as INTERACTION_CREATE are tracked the way Discord
 // does: one initial response each (type 4, a message, or type 5, deferred),
@@ -30,6 +30,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -472,6 +473,9 @@ func (s *Server) route(r *Request) *Response {
 		if err := json.Unmarshal(r.Body, &cmds); err != nil {
 			return apiError(http.StatusBadRequest, 50035, "Invalid Form Body")
 		}
+		if msg := checkCommands(r.Body); msg != "" {
+			return apiError(http.StatusBadRequest, 50035, "Invalid Form Body: "+msg)
+		}
 		for i, c := range cmds {
 			c["id"] = fmt.Sprintf("9000%d", i)
 			c["application_id"] = s.AppID
@@ -739,6 +743,72 @@ func checkMessage(body []byte) string {
 	}
 	if total > MaxEmbedTotal {
 		return fmt.Sprintf("embeds: %d characters in all, over %d", total, MaxEmbedTotal)
+	}
+	return ""
+}
+
+// commandNameRE is Discord's rule for the name of a slash command or an
+// option (less the scripts storybot does not use): 1-32 letters, digits,
+// - _ or ', in lower case.
+var commandNameRE = regexp.MustCompile(`^[-_'\p{Ll}\p{Lo}\p{N}]{1,32}$`)
+
+// Discord's limits on slash commands.
+const (
+	MaxCommands          = 100 // chat input commands, globally or in one guild
+	MaxCommandDesc       = 100
+	MaxCommandOptions    = 25
+	MaxCommandOptionDesc = 100
+)
+
+// checkCommands returns what breaks Discord's rules in a bulk overwrite of
+// slash commands, or "" when it keeps them.
+func checkCommands(body []byte) string {
+	type option struct {
+		Name        string `json:"name"`
+		Description string `json:"description"`
+		Required    bool   `json:"required"`
+	}
+	var cmds []struct {
+		Name        string   `json:"name"`
+		Description string   `json:"description"`
+		Type        int      `json:"type"`
+		Options     []option `json:"options"`
+	}
+	if err := json.Unmarshal(body, &cmds); err != nil {
+		return err.Error()
+	}
+	if len(cmds) > MaxCommands {
+		return fmt.Sprintf("%d commands, over %d", len(cmds), MaxCommands)
+	}
+	n := utf8.RuneCountInString
+	names := map[string]bool{}
+	for i, c := range cmds {
+		if c.Type != 0 && c.Type != 1 {
+			continue // user and message commands have no description
+		}
+		switch {
+		case !commandNameRE.MatchString(c.Name):
+			return fmt.Sprintf("%d.name: %q is not a valid command name", i, c.Name)
+		case names[c.Name]:
+			return fmt.Sprintf("%d.name: application command names must be unique (%q)", i, c.Name)
+		case n(c.Description) < 1 || n(c.Description) > MaxCommandDesc:
+			return fmt.Sprintf("%d.description: %d characters, want 1 to %d", i, n(c.Description), MaxCommandDesc)
+		case len(c.Options) > MaxCommandOptions:
+			return fmt.Sprintf("%d.options: %d, over %d", i, len(c.Options), MaxCommandOptions)
+		}
+		names[c.Name] = true
+		optional := false
+		for j, o := range c.Options {
+			switch {
+			case !commandNameRE.MatchString(o.Name):
+				return fmt.Sprintf("%d.options.%d.name: %q is not a valid option name", i, j, o.Name)
+			case n(o.Description) < 1 || n(o.Description) > MaxCommandOptionDesc:
+				return fmt.Sprintf("%d.options.%d.description: %d characters, want 1 to %d", i, j, n(o.Description), MaxCommandOptionDesc)
+			case o.Required && optional:
+				return fmt.Sprintf("%d.options.%d: required options must be placed before non-required options", i, j)
+			}
+			optional = optional || !o.Required
+		}
 	}
 	return ""
 }
