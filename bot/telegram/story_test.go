@@ -243,8 +243,8 @@ func TestLongTimeline(t *testing.T) {
 	s := newStoryQA()
 	s.timeline = nil
 	for i := range 20 {
-		text := fmt.Sprintf("Event %d: the <b>council</b> & the trust met again, and %s", i,
-			strings.Repeat("the talks went on into the night. ", 10))
+		text := fmt.Sprintf("Event %d: the <b>council</b> & the trust met again. %s", i,
+			strings.Repeat("The talks went on into the night. ", 10))
 		if i == 3 {
 			for j := 0; len(text) < 6000; j++ {
 				text += fmt.Sprintf("Sentence %d of a very long event goes on. ", j)
