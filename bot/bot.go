@@ -218,6 +218,10 @@ func (s *Service) reply(req request) Reply {
 		if r, ok := s.story(view, q); ok {
 			return r
 		}
+		if req.story != "" {
+			// A command for a view the core does not give.
+			return Reply{Kind: NotFound, Question: q, Story: view}
+		}
 	}
 	var (
 		res   qa.Result

@@ -48,4 +48,8 @@ func TestStoryQuestions(t *testing.T) {
 	if r := plain.Ask("test", "u", "what happened?"); r.Story != "" {
 		t.Errorf("no views, got %+v", r)
 	}
+	f2 := &fakeQA{}
+	if r := NewService(f2, Config{}, nil).StoryView("test", "summary"); r.Kind != NotFound || len(f2.asked) != 0 {
+		t.Errorf("a command for a view the core does not give: %v, core asked %q; want NotFound, nothing asked", r.Kind, f2.asked)
+	}
 }
