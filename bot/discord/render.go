@@ -153,7 +153,11 @@ func lineMessages(text string) []message {
 // answerEmbed shows one quote: the sentence as the description, its source
 // and the other sources that carry it as fields.
 func answerEmbed(a qa.Answer) *discordgo.MessageEmbed {
-	fields := []*discordgo.MessageEmbedField{{Name: "Source", Value: fit(a.Source.String(), maxFieldValue)}}
+	source := fit(a.Source.String(), maxFieldValue)
+	if u := linkURL(a.Source.URL); u != "" && bot.Length(source)+len(u)+4 <= maxFieldValue {
+		source = "[" + source + "](" + u + ")" // an article's url: header: its title links to it
+	}
+	fields := []*discordgo.MessageEmbedField{{Name: "Source", Value: source}}
 	if len(a.AlsoIn) > 0 {
 		fields = append(fields, &discordgo.MessageEmbedField{Name: "Also in", Value: alsoIn(a.AlsoIn)})
 	}
@@ -175,6 +179,12 @@ func answerEmbed(a qa.Answer) *discordgo.MessageEmbed {
 		Color:       embedColor,
 		Fields:      fields,
 	}
+}
+
+// linkURL returns url fit for a masked link: its brackets and any white
+// space percent-encoded, so the link cannot end early; "" for none.
+func linkURL(url string) string {
+	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "\n", "", "<", "%3C", ">", "%3E").Replace(url)
 }
 
 // alsoIn lists sources one to a line, as many as fit in a field value.

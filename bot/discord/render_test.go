@@ -251,3 +251,17 @@ func TestAnswerEmbedContext(t *testing.T) {
 		t.Errorf("no context: %q", e.Description)
 	}
 }
+
+// An article's url: header links its title; the address cannot close the
+// link early.
+func TestAnswerEmbedSourceLink(t *testing.T) {
+	a := qa.Answer{Text: "The call took place.", Source: qa.Source{ID: "a", Title: "Call *now*", URL: "https://example.com/a_(b)"}}
+	got := answerEmbed(a).Fields[0].Value
+	if want := "[" + escape("Call *now*") + "](https://example.com/a_%28b%29)"; got != want {
+		t.Errorf("source field %q, want %q", got, want)
+	}
+	a.Source.URL = ""
+	if got := answerEmbed(a).Fields[0].Value; got != escape("Call *now*") {
+		t.Errorf("no url: %q", got)
+	}
+}

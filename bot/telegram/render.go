@@ -46,6 +46,16 @@ func (h *html) tag(name, s string) *html {
 	return h
 }
 
+// link appends s, escaped and bold, as a link to url (an http or https
+// address, as qa checks article headers); the quote in the attribute is
+// escaped too.
+func (h *html) link(url, s string) *html {
+	h.markup.WriteString(`<a href="` + strings.ReplaceAll(escape(url), `"`, "&quot;") + `">`)
+	h.tag("b", s)
+	h.markup.WriteString("</a>")
+	return h
+}
+
 func (h *html) piece() piece {
 	return piece{HTML: h.markup.String(), n: bot.Length(h.plain.String())}
 }
@@ -104,7 +114,12 @@ func renderAnswers(answers []qa.Answer, limit int) []string {
 // renderAnswer renders one quote; more than one piece when it is too long.
 func renderAnswer(a qa.Answer, limit int) []piece {
 	var foot html
-	foot.text("— ").tag("b", a.Source.Title)
+	foot.text("— ")
+	if a.Source.URL != "" {
+		foot.link(a.Source.URL, a.Source.Title)
+	} else {
+		foot.tag("b", a.Source.Title)
+	}
 	if a.Source.Outlet != "" {
 		foot.text(", ").tag("i", a.Source.Outlet)
 	}

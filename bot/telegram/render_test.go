@@ -26,3 +26,12 @@ func TestRenderContext(t *testing.T) {
 		t.Errorf("no context, got %q", m)
 	}
 }
+
+// An article's url: header makes its title a link, the address escaped.
+func TestRenderSourceLink(t *testing.T) {
+	a := qa.Answer{Text: "The call took place.", Source: qa.Source{ID: "a", Title: "Call <b>", URL: `https://example.com/a?x=1&y="2"`}}
+	m := renderAnswers([]qa.Answer{a}, 4096)[0]
+	if want := `<a href="https://example.com/a?x=1&amp;y=&quot;2&quot;"><b>Call &lt;b&gt;</b></a>`; !strings.Contains(m, want) {
+		t.Errorf("message %q lacks %q", m, want)
+	}
+}
