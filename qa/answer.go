@@ -160,6 +160,10 @@ func (ix *Index) sameThing(a, b int32) bool {
 	// A cheap filter first: the signatures (a bit a term, modulo 64) of
 	// near-duplicates overlap about as much as their terms.
 	sa, sb := &ix.sents[a], &ix.sents[b]
+	// |A∩B| ≤ min and |A∪B| ≥ max of their sizes: J ≤ min/max.
+	if lo, hi := min(sa.nterm, sb.nterm), max(sa.nterm, sb.nterm); float64(lo) < sameThing*float64(hi) {
+		return false
+	}
 	if bits.OnesCount64(sa.sig&sb.sig) < int(sameThing*float64(bits.OnesCount64(sa.sig|sb.sig)))-2 {
 		return false
 	}

@@ -68,6 +68,7 @@ type sentence struct {
 	kinds      kindSet
 	sig        uint64 // bit (term mod 64) set for each of its terms
 	dterm      int32  // its distinct terms, sorted, start at dterms[dterm]
+	nterm      int32  // how many distinct terms it has
 }
 
 type termInfo struct {
@@ -312,6 +313,7 @@ func (b *builder) add(art int32, a Article, pa *parsed) {
 			b.pairs = append(b.pairs, termSent{term: b.seen[i], sent: sid, tf: int32(j - i)})
 			i = j
 		}
+		ix.sents[sid].nterm = int32(len(b.pairs)) - s.dterm
 	}
 	ix.nparas += pa.nparas
 }
