@@ -261,10 +261,11 @@ type storyteller interface {
 
 // StoryView answers a command that asks for a view of the whole story
 // (/summary, /timeline, /who): view is "summary", "timeline" or "people".
-// It is counted like a question; it is not flood controlled and joins no
-// conversation.
-func (s *Service) StoryView(platform, view string) Reply {
-	return s.answer(platform, request{text: view, story: view})
+// It is counted like a question and, for a user (not ""), under the
+// user's flood control like one (a long timeline is many messages); it
+// joins no conversation.
+func (s *Service) StoryView(platform, user, view string) Reply {
+	return s.answer(platform, request{text: view, story: view, user: user, limited: user != ""})
 }
 
 // story returns the reply for a view of the whole story, and false when

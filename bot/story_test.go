@@ -39,7 +39,7 @@ func TestStoryQuestions(t *testing.T) {
 	if msg := s.Message(r); !strings.Contains(msg, "2024-12-08 (on Dec. 8): Assad fell on Dec. 8. — A") {
 		t.Errorf("timeline worded %q", msg)
 	}
-	r = s.StoryView("test", "people")
+	r = s.StoryView("test", "", "people")
 	if msg := s.Message(r); r.Kind != Story || !strings.Contains(msg, "• Dmitry Peskov — Kremlin spokesman (3 mentions)") {
 		t.Errorf("who's who: %+v worded %q", r, msg)
 	}
@@ -49,7 +49,7 @@ func TestStoryQuestions(t *testing.T) {
 		t.Errorf("no views, got %+v", r)
 	}
 	f2 := &fakeQA{}
-	if r := NewService(f2, Config{}, nil).StoryView("test", "summary"); r.Kind != NotFound || len(f2.asked) != 0 {
+	if r := NewService(f2, Config{}, nil).StoryView("test", "", "summary"); r.Kind != NotFound || len(f2.asked) != 0 {
 		t.Errorf("a command for a view the core does not give: %v, core asked %q; want NotFound, nothing asked", r.Kind, f2.asked)
 	}
 }

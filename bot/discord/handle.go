@@ -349,7 +349,11 @@ func (r *run) answerInteraction(j *job) {
 		}
 		msgs = replyMessages(r.a.svc, reply)
 	case cmdSummary, cmdTimeline, cmdWho:
-		msgs = replyMessages(r.a.svc, r.a.svc.StoryView(platform, storyCommands[data.Name]))
+		reply := r.a.svc.StoryView(platform, platform+":"+interactionUser(in), storyCommands[data.Name])
+		if reply.Kind == bot.Limited || reply.Kind == bot.Silent {
+			reply.Kind, flags = bot.Limited, discordgo.MessageFlagsEphemeral
+		}
+		msgs = replyMessages(r.a.svc, reply)
 	case cmdSources:
 		msgs = sourcesMessages(r.a.svc)
 	default:

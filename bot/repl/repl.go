@@ -148,7 +148,7 @@ func (r *REPL) AnswerLine(out io.Writer, l Line) {
 // Story prints a view of the whole story: view is "summary", "timeline"
 // or "people".
 func (r *REPL) Story(out io.Writer, view string) {
-	r.writeReply(out, r.svc.StoryView(platform, view))
+	r.writeReply(out, r.svc.StoryView(platform, platform, view))
 }
 
 // writeReply prints a reply: quotes, a timeline or who's who, or a short

@@ -77,7 +77,7 @@ func (a *Adapter) onMessage(id int64, m *models.Message) {
 	stop := a.typing(ctx, m)
 	var r bot.Reply
 	if act == story {
-		r = a.svc.StoryView(platform, q)
+		r = a.svc.StoryView(platform, userKey(m), q)
 	} else {
 		r = a.svc.Ask(platform, userKey(m), q)
 	}
