@@ -147,9 +147,10 @@ func askedKind(w []string) (answerKind, int) {
 // kindScan finds the kinds a sentence holds, from its words in order
 // (lower case, stop words included).
 type kindScan struct {
-	set     kindSet
-	numberN int    // words since the last number
-	last    string // the word before
+	set       kindSet
+	numberN   int  // words since the last number
+	afterYear bool // the word before was "year" or "years"
+	afterAged bool // the word before was "aged"
 }
 
 func newKindScan() kindScan { return kindScan{numberN: 100} }
@@ -184,9 +185,11 @@ func (k *kindScan) word(word []byte, f tokFlag, wc wordCue) {
 		k.set |= 1 << kindMoney
 	}
 	// "58-year-old", "aged 58": an age.
-	if string(word) == "old" && (k.last == "year" || k.last == "years") || k.last == "aged" && isNum {
+	if string(word) == "old" && k.afterYear || k.afterAged && isNum {
 		k.set |= 1 << kindAge
 	}
+	k.afterYear = string(word) == "year" || string(word) == "years"
+	k.afterAged = string(word) == "aged"
 	if cue.has(kindReason) {
 		k.set |= 1 << kindReason
 	}
@@ -196,25 +199,6 @@ func (k *kindScan) word(word []byte, f tokFlag, wc wordCue) {
 	if wc.date {
 		k.set |= 1 << kindDate
 	}
-	if cue != 0 || string(word) == "year" || string(word) == "years" || string(word) == "aged" {
-		k.last = cueName(word)
-	} else {
-		k.last = ""
-	}
-}
-
-// cueName returns the cue word as a string without allocating for the
-// few that matter.
-func cueName(w []byte) string {
-	switch string(w) {
-	case "year":
-		return "year"
-	case "years":
-		return "years"
-	case "aged":
-		return "aged"
-	}
-	return "-"
 }
 
 // finish returns the kinds found; text is the sentence.
@@ -223,11 +207,4 @@ func (k *kindScan) finish(text string) kindSet {
 		k.set |= 1 << kindMoney
 	}
 	return k.set
-}
-
-// sentenceKinds returns the kinds that sentence text holds.
-func sentenceKinds(text string) kindSet {
-	k := newKindScan()
-	tokenize(text, func(t token) { k.word(t.word, t.flags, cueOf(string(t.word))) })
-	return k.finish(text)
 }
