@@ -262,11 +262,11 @@ func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 // corpus never does either (it has "wen", a cyst, but never saw it used),
 // one edit from a question word.
 func (ix *Index) questionWord(w string) string {
-	if _, ok := ix.words[w]; ok || len(w) < 3 || isStop(w) {
+	if _, ok := ix.words[w]; ok || len(w) < 3 {
 		return w
 	}
-	if inUse(w) {
-		return w
+	if u := ix.unknownWord([]byte(w)); u == nil || u.inUse {
+		return w // a stop word, or a word in use
 	}
 	for _, q := range [...]string{"what", "when", "where", "which", "who", "why", "how"} {
 		if editDistance1(w, q) {
@@ -395,6 +395,7 @@ type unknown struct {
 	typo    int32   // when id is -1: the term it is likely a typo of, or -1
 	w       float64 // the weight of that reading
 	spelled []int32 // when id and typo are -1: the name it abbreviates ("eu": European Union), or the words it runs together ("phonecall")
+	inUse   bool    // an English word in use (inUse): no abbreviation, no typo of a question word
 }
 
 // maxUnknown bounds the words unknownWord remembers.
@@ -411,7 +412,7 @@ func (ix *Index) unknownWord(word []byte) *unknown {
 	if isStop(w) {
 		return nil
 	}
-	u := &unknown{term: stem(w), id: -1, typo: -1}
+	u := &unknown{term: stem(w), id: -1, typo: -1, inUse: inUse(w)}
 	if id, ok := ix.vocab[u.term]; ok {
 		u.id = id
 	} else if id := ix.otherSpelling(w); id >= 0 {
@@ -425,7 +426,7 @@ func (ix *Index) unknownWord(word []byte) *unknown {
 			}
 		})
 	}
-	if u.id < 0 && u.typo < 0 && !inUse(w) {
+	if u.id < 0 && u.typo < 0 && !u.inUse {
 		// An abbreviation, unless it is an English word in use: "bad" is
 		// not Bashar al-Assad in December.
 		u.spelled = ix.acronym(w)
