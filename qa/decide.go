@@ -2,7 +2,7 @@ package qa
 
 // Deciding. The ranker's scores order the candidates of one question but
 // do not compare across questions, so whether to answer at all is a second
-// model, fitted on held-out ranker scores (qa/cmd/train): for candidate i,
+// model, fitted on held-out ranker scores (cmd/train): for candidate i,
 // with rank score s_i,
 //
 //	P(i answers the question) = σ(v · d_i)
@@ -97,7 +97,7 @@ func decisionVectors(top []cand, buf []float64, n int, fn func(i int, d []float6
 
 // DecisionVectors returns the decision vector of each of a question's
 // candidates, given their features and rank scores, as Ask computes them:
-// what qa/cmd/train fits the decision weights on.
+// what cmd/train fits the decision weights on.
 func DecisionVectors(fs []Features, scores []float64) [][]float64 {
 	top := make([]cand, len(fs))
 	for i := range fs {

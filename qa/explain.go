@@ -181,7 +181,7 @@ type Candidate struct {
 }
 
 // Candidates returns every candidate of stage 2 for question, best first
-// by the current weights, with its features: what qa/cmd/train learns
+// by the current weights, with its features: what cmd/train learns
 // the weights from. It returns nil for a question with no word to match.
 func (ix *Index) Candidates(question string) []Candidate {
 	sc := ix.scratch.Get().(*scratch)

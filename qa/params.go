@@ -9,7 +9,7 @@ import (
 )
 
 // Params are the ranker's settings. The defaults are read from weights.json,
-// which `go run ./qa/cmd/train` writes: the learned weights, the decline
+// which `go run ./cmd/train` writes: the learned weights, the decline
 // threshold chosen on held-out folds, and the fixed settings the features
 // were computed with.
 type Params struct {

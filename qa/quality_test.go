@@ -116,7 +116,7 @@ func TestQualityDev(t *testing.T) {
 // people ask in a chat: lower case, typos, words the articles do not use,
 // near misses and off-topic questions. All were written blind, from the
 // articles alone, by sessions that never saw the code. chat-a, chat-b and
-// chat-c train the ranker's weights (qa/cmd/train), so their floors only
+// chat-c train the ranker's weights (cmd/train), so their floors only
 // catch a change that breaks answering; the cross-validated scores are in
 // weights.json and the README. chat-d was kept aside: no weight, list or
 // threshold was chosen on it, and its scores are the held-out measure.

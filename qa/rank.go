@@ -3,7 +3,7 @@ package qa
 // Ranking. A question becomes a query (analyse.go); stage 1 finds the
 // sentences that share its words by BM25 (candidates.go); stage 2 describes
 // each candidate s by a feature vector x(s) (features.go) and scores it
-// with weights learned by logistic regression (qa/cmd/train, weights.json):
+// with weights learned by logistic regression (cmd/train, weights.json):
 //
 //	score(s) = w · x(s)
 //

@@ -4,8 +4,8 @@
 //
 // Run from the repository root, with ../shared beside it:
 //
-//	go run ./qa/cmd/train                 # cross-validate, then write qa/weights.json
-//	go run ./qa/cmd/train -dry            # cross-validate only
+//	go run ./cmd/train                 # cross-validate, then write qa/weights.json
+//	go run ./cmd/train -dry            # cross-validate only
 //
 // A candidate is labelled 1 when an expect pattern of its question matches
 // its text; every candidate of an unanswerable question is labelled 0. The
@@ -179,7 +179,7 @@ func main() {
 	params.Weights = fitRanker(all, *l2)
 	params.Decide = fitDecision(rows, *l2)
 	params.Threshold = threshold
-	data, err := qa.MarshalParams(params, "written by go run ./qa/cmd/train; cv: held-out scores at the threshold", cv)
+	data, err := qa.MarshalParams(params, "written by go run ./cmd/train; cv: held-out scores at the threshold", cv)
 	if err != nil {
 		log.Fatalf("train: %v", err)
 	}
