@@ -93,6 +93,7 @@ func main() {
 	dry := flag.Bool("dry", false, "cross-validate only; write nothing")
 	flag.IntVar(&decideTop, "decide-top", decideTop, "train the decision model on each question's `n` best candidates")
 	misses := flag.String("misses", "", "list the held-out misses of this `set`")
+	baseline := flag.String("bm25", "", "only print how often plain BM25 ranks a right sentence first on these comma-separated question `files` about the seeds (nothing is trained on them)")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -106,6 +107,16 @@ func main() {
 			filepath.Join(*evalDir, "squad/unanswerable.jsonl")}, 1, false, 1},
 		{"clapnq", filepath.Join(*evalDir, "clapnq/articles"), []string{filepath.Join(*evalDir, "clapnq/questions.jsonl")}, 1, true, 0.10},
 		{"coqa", filepath.Join(*evalDir, "coqa/articles"), []string{filepath.Join(*evalDir, "coqa/questions.jsonl")}, 0.5, false, 1},
+	}
+	if *baseline != "" {
+		s := setSpec{name: "bm25", files: strings.Split(*baseline, ",")}
+		exs, err := collect(0, s, *folds)
+		if err != nil {
+			log.Fatalf("train: %v", err)
+		}
+		fmt.Printf("%s: plain BM25 ranks a right sentence first for %.3f of %d answerable questions\n",
+			*baseline, bm25First(exs), answerable(exs))
+		return
 	}
 	params := qa.DefaultParams()
 	var all []example
@@ -168,10 +179,19 @@ func main() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	for si, set := range sets {
+		var exs []example
+		for _, e := range all {
+			if e.set == si {
+				exs = append(exs, e)
+			}
+		}
+		cv[set.name]["bm25@1"] = bm25First(exs)
+	}
 	for _, n := range names {
 		m := cv[n]
-		fmt.Printf("%-7s questions %4.0f  recall %.3f  ranked first %.3f  hit@1 %.3f  hit@3 %.3f  refusal %.3f  false refusals %.3f\n",
-			n, m["questions"], m["recall"], m["ranked@1"], m["hit@1"], m["hit@3"], m["refusal"], m["false_refusals"])
+		fmt.Printf("%-7s questions %4.0f  recall %.3f  plain BM25 first %.3f  ranked first %.3f  hit@1 %.3f  hit@3 %.3f  refusal %.3f  false refusals %.3f\n",
+			n, m["questions"], m["recall"], m["bm25@1"], m["ranked@1"], m["hit@1"], m["hit@3"], m["refusal"], m["false_refusals"])
 	}
 	if *dry {
 		return
@@ -187,6 +207,40 @@ func main() {
 		log.Fatalf("train: %v", err)
 	}
 	fmt.Println("wrote", *out)
+}
+
+// bm25First returns the share of the answerable questions of exs whose
+// candidate with the best BM25 feature is right: plain BM25, with no
+// learned weight and never declining.
+func bm25First(exs []example) float64 {
+	bm := slices.Index(qa.FeatureNames(), "bm25")
+	hits, n := 0, 0
+	for _, e := range exs {
+		if e.unans {
+			continue
+		}
+		n++
+		best := -1
+		for i, x := range e.x {
+			if best < 0 || x[bm] > e.x[best][bm] {
+				best = i
+			}
+		}
+		if best >= 0 && e.y[best] {
+			hits++
+		}
+	}
+	return ratio(float64(hits), float64(n))
+}
+
+func answerable(exs []example) int {
+	n := 0
+	for _, e := range exs {
+		if !e.unans {
+			n++
+		}
+	}
+	return n
 }
 
 // inFold returns the examples in fold k, or (in false) those not in it.
