@@ -257,6 +257,41 @@ func (h *harness) waitReply(chat int64, id int) telegramtest.Sent {
 	return got[0]
 }
 
+// groupRoute is one message to a group and what its reply must hold; ""
+// when the bot must ignore it.
+type groupRoute struct {
+	text    string
+	replyTo int
+	want    string
+}
+
+// checkGroupRoutes sends each route's message to group from one user,
+// then a question from another as a sentinel, and once the sentinel is
+// answered checks that each message got one reply holding its want, or
+// none.
+func (h *harness) checkGroupRoutes(group int64, routes []groupRoute) {
+	h.t.Helper()
+	var ids []int
+	for _, r := range routes {
+		_, id := h.fake.AddMessage(telegramtest.Message{ChatID: group, ChatType: "supergroup", UserID: 2, Text: r.text, ReplyTo: r.replyTo})
+		ids = append(ids, id)
+	}
+	_, last := h.fake.AddMessage(telegramtest.Message{ChatID: group, ChatType: "supergroup", UserID: 3, Text: "/ask echo sentinel"})
+	h.waitReply(group, last)
+	sent := h.fake.Sent()
+	for i, r := range routes {
+		replies := repliesTo(sent, group, ids[i])
+		switch {
+		case r.want == "" && len(replies) > 0:
+			h.t.Errorf("%q: answered %q, want ignored", r.text, replies[0].Plain)
+		case r.want != "" && len(replies) != 1:
+			h.t.Errorf("%q: %d replies, want 1", r.text, len(replies))
+		case r.want != "" && !strings.Contains(replies[0].Plain, r.want):
+			h.t.Errorf("%q: reply %q, want %q in it", r.text, replies[0].Plain, r.want)
+		}
+	}
+}
+
 // entityText returns the text of the first entity of type typ in s.
 func entityText(s telegramtest.Sent, typ string) (string, bool) {
 	for _, e := range s.Entities {

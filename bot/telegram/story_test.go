@@ -112,35 +112,13 @@ func TestStoryCommands(t *testing.T) {
 
 	// Groups: /cmd and /cmd@thisbot are answered, /cmd@otherbot is not.
 	const group = -3003
-	tests := []struct {
-		text string
-		want string // in the reply; "" for ignored
-	}{
-		{"/summary", s.summary[0].Text},
-		{"/who@" + botName, "Dmitry Peskov — Kremlin spokesman"},
-		{"/Timeline@StoryBot_Test_Bot", s.timeline[1].Text},
-		{"/timeline@some_other_bot", ""},
-		{"/who@some_other_bot", ""},
-	}
-	var ids []int
-	for _, tc := range tests {
-		_, id := fake.AddMessage(telegramtest.Message{ChatID: group, ChatType: "supergroup", UserID: 2, Text: tc.text})
-		ids = append(ids, id)
-	}
-	_, last := fake.AddMessage(telegramtest.Message{ChatID: group, ChatType: "supergroup", UserID: 3, Text: "/ask echo sentinel"})
-	h.waitReply(group, last)
-	sent := fake.Sent()
-	for i, tc := range tests {
-		replies := repliesTo(sent, group, ids[i])
-		switch {
-		case tc.want == "" && len(replies) > 0:
-			t.Errorf("%q: answered %q, want ignored", tc.text, replies[0].Plain)
-		case tc.want != "" && len(replies) != 1:
-			t.Errorf("%q: %d replies, want 1", tc.text, len(replies))
-		case tc.want != "" && !strings.Contains(replies[0].Plain, tc.want):
-			t.Errorf("%q: reply %q, want %q in it", tc.text, replies[0].Plain, tc.want)
-		}
-	}
+	h.checkGroupRoutes(group, []groupRoute{
+		{text: "/summary", want: s.summary[0].Text},
+		{text: "/who@" + botName, want: "Dmitry Peskov — Kremlin spokesman"},
+		{text: "/Timeline@StoryBot_Test_Bot", want: s.timeline[1].Text},
+		{text: "/timeline@some_other_bot"},
+		{text: "/who@some_other_bot"},
+	})
 
 	if got := h.qa.questions(); len(got) != 1 || got[0] != "echo sentinel" {
 		t.Errorf("the core was asked %q: the story's views are not questions", got)
