@@ -91,7 +91,6 @@ func main() {
 	folds := flag.Int("folds", 5, "cross-validation folds")
 	l2 := flag.Float64("l2", 1e-2, "L2 penalty λ, per unit of set weight")
 	dry := flag.Bool("dry", false, "cross-validate only; write nothing")
-	flag.IntVar(&decideTop, "decide-top", decideTop, "train the decision model on each question's `n` best candidates")
 	misses := flag.String("misses", "", "list the held-out misses of this `set`")
 	baseline := flag.String("bm25", "", "only print how often plain BM25 ranks a right sentence first on these comma-separated question `files` about the seeds (nothing is trained on them)")
 	flag.Parse()
@@ -437,10 +436,6 @@ type decisionRow struct {
 	weight float64
 }
 
-// decideTop is how many of a question's best candidates (by rank score)
-// train the decision model: the ones it will be asked about.
-var decideTop = 1 << 10
-
 // topN returns the indexes of the n best scores, best first.
 func topN(s []float64, n int) []int {
 	order := make([]int, len(s))
@@ -457,9 +452,8 @@ func decisionRows(all []example, scores [][]float64, sets []setSpec) []decisionR
 		if !sets[e.set].decide {
 			continue
 		}
-		ds := qa.DecisionVectors(e.f, scores[i])
-		for _, j := range topN(scores[i], decideTop) {
-			rows = append(rows, decisionRow{ex: i, d: ds[j], y: e.y[j] && !e.unans, weight: e.weight})
+		for j, d := range qa.DecisionVectors(e.f, scores[i]) {
+			rows = append(rows, decisionRow{ex: i, d: d, y: e.y[j] && !e.unans, weight: e.weight})
 		}
 	}
 	return rows
