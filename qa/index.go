@@ -104,17 +104,15 @@ func NewIndex(articles []Article) (*Index, error) {
 	workers := min(runtime.GOMAXPROCS(0), len(articles))
 	parsers := make([]*parser, workers)
 	out := make([]parsed, len(articles))
-	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := range parsers {
 		p := &parser{local: make(map[string]int32, 1024)}
 		parsers[w] = p
 		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(articles) {
-					return
-				}
+			// Worker w takes articles w, w+workers, …: a fixed share, so
+			// that terms are numbered the same on every run and ties
+			// between them break the same way.
+			for i := w; i < len(articles); i += workers {
 				out[i] = p.parse(articles[i])
 				out[i].parser = p
 			}
