@@ -24,16 +24,17 @@ import (
 type matchKind uint8
 
 const (
-	matchWord    matchKind = iota // the word's own term (its stem)
-	matchVariant                  // a name spelled another way or inflected; British/American spelling
-	matchLemma                    // another form of the word's lemma
-	matchSynonym                  // a synonym
-	matchRelated                  // a derivationally related word
-	matchTypo                     // the term the word is likely a typo of
+	matchWord     matchKind = iota // the word's own term (its stem)
+	matchVariant                   // the word inflected, or its last letter changed: "russian" for "russia"
+	matchSpelling                  // a long name spelled another way: "tartous" for "tartus"
+	matchLemma                     // another form of the word's lemma
+	matchSynonym                   // a synonym
+	matchRelated                   // a derivationally related word
+	matchTypo                      // the term the word is likely a typo of
 	nMatch
 )
 
-var matchNames = [nMatch]string{"word", "variant", "lemma", "synonym", "related", "typo"}
+var matchNames = [nMatch]string{"word", "variant", "spelling", "lemma", "synonym", "related", "typo"}
 
 func (m matchKind) String() string { return matchNames[m] }
 
@@ -66,6 +67,9 @@ type query struct {
 	// unknownWords is that of those WordNet knows: English words the
 	// articles never use ("recipe", "mountain"), not typos or chat slang.
 	unknownWords float64
+	// focus is the sentence the conversation's last answer quoted, plus 1;
+	// 0 outside a conversation (conversation.go).
+	focus int32
 }
 
 // minVariant is the shortest name that another name one edit away may be
@@ -156,9 +160,11 @@ func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 			add(id, matchWord, 1)
 			s.idf = ix.idfs[id]
 			for _, v := range ix.variants(id) {
-				if suffixOnly(term, ix.terms[v].text) ||
-					utf8.RuneCountInString(term) >= minVariant && utf8.RuneCountInString(ix.terms[v].text) >= minVariant {
+				switch {
+				case suffixOnly(term, ix.terms[v].text):
 					add(v, matchVariant, 1)
+				case utf8.RuneCountInString(term) >= minVariant && utf8.RuneCountInString(ix.terms[v].text) >= minVariant:
+					add(v, matchSpelling, 1)
 				}
 			}
 		} else if typo >= 0 {

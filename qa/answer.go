@@ -50,6 +50,7 @@ func (a Answer) String() string {
 type Result struct {
 	Question string   `json:"question"`
 	Answers  []Answer `json:"answers"`
+	first    int32    // the first answer's sentence, plus 1
 }
 
 // Answered reports whether the articles hold an answer.
@@ -86,14 +87,19 @@ const (
 // It returns ErrEmptyQuestion when the question has no word in it, and a
 // Result with no answers when the articles do not say.
 func (ix *Index) Ask(question string) (Result, error) {
-	res, _, err := ix.ask(question, "", false)
+	res, _, err := ix.ask(question, followUp{}, false)
 	return res, err
 }
 
+// followUp is what a follow-up question takes from the turns before it
+// (AskIn): the zero value, for a question on its own, takes nothing.
+type followUp struct {
+	words string // inherited, weighing Params.Context
+	focus int32  // the sentence the last answer quoted, plus 1
+}
+
 // ask answers question and, when explain is set, says why.
-//
-// context holds the words a follow-up inherits (AskIn).
-func (ix *Index) ask(question, context string, explain bool) (Result, *Explanation, error) {
+func (ix *Index) ask(question string, fu followUp, explain bool) (Result, *Explanation, error) {
 	question = strings.TrimSpace(strings.ToValidUTF8(question, "\uFFFD"))
 	res := Result{Question: question}
 	if strings.IndexFunc(question, isWordRune) < 0 {
@@ -101,7 +107,8 @@ func (ix *Index) ask(question, context string, explain bool) (Result, *Explanati
 	}
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
-	qu := ix.parseQuery(question, context, sc)
+	qu := ix.parseQuery(question, fu.words, sc)
+	qu.focus = fu.focus
 	var ex *Explanation
 	if explain {
 		ex = ix.explainQuery(&qu)
@@ -150,6 +157,9 @@ func (ix *Index) ask(question, context string, explain bool) (Result, *Explanati
 			AlsoIn:  []Source{},
 		})
 		answerSents = append(answerSents, c.sent)
+		if res.first == 0 {
+			res.first = c.sent + 1
+		}
 	}
 	return res, ex, nil
 }
@@ -229,4 +239,10 @@ func (ix *Index) Names(question string) []string {
 		}
 	})
 	return names
+}
+
+// sentenceText returns the text of sentence i.
+func (ix *Index) sentenceText(i int32) string {
+	s := &ix.sents[i]
+	return ix.texts[s.art][s.start:s.end]
 }

@@ -44,6 +44,9 @@ type Turn struct {
 	Names     []string `json:"names"`  // the names it is about, carried ones included
 	Topic     []string `json:"topic"`  // its other words that say what it is about
 	Answer    string   `json:"answer"` // the first answer's text; "" when declined
+	// sent is the sentence of Answer, plus 1, in the index that gave it;
+	// focus is that of the last answer, which the turn leans on.
+	sent, focus int32
 }
 
 // AskIn answers question as the next turn of c, resolving what it leans
@@ -55,14 +58,12 @@ func (ix *Index) AskIn(c *Conversation, question string) (Result, Turn, error) {
 		prev = c.Turns
 	}
 	t := ix.resolve(prev, question)
-	q := t.Asked
-	if len(t.Inherited) > 0 {
-		q = question
-	}
-	res, _, err := ix.ask(strings.TrimSpace(strings.ToValidUTF8(q, "\uFFFD")), strings.Join(t.Inherited, " "), false)
+	q, fu := t.query()
+	res, _, err := ix.ask(strings.TrimSpace(strings.ToValidUTF8(q, "\uFFFD")), fu, false)
 	res.Question = question
 	if len(res.Answers) > 0 {
 		t.Answer = res.Answers[0].Text
+		t.sent = res.first
 	}
 	if c != nil && err == nil {
 		c.Turns = append(c.Turns, t)
@@ -71,6 +72,16 @@ func (ix *Index) AskIn(c *Conversation, question string) (Result, Turn, error) {
 		}
 	}
 	return res, t, err
+}
+
+// query returns what to ask for t: the question and the words it
+// inherits, which weigh less, or the question as resolved when it was
+// rewritten ("and bogdanov?"); and the sentence it leans on.
+func (t Turn) query() (string, followUp) {
+	if len(t.Inherited) > 0 {
+		return t.Question, followUp{strings.Join(t.Inherited, " "), t.focus}
+	}
+	return t.Asked, followUp{focus: t.focus}
 }
 
 // resolve works out what question asks, given the turns before it.
@@ -83,6 +94,9 @@ func (ix *Index) resolve(prev []Turn, question string) Turn {
 		return t
 	}
 	last := prev[len(prev)-1]
+	if f := last.sent - 1; f >= 0 && int(f) < len(ix.sents) && ix.sentenceText(f) == last.Answer {
+		t.focus = last.sent // the same index: a reload renumbers sentences
+	}
 	carry := func(names, topic []string) {
 		for _, w := range append(slices.Clone(names), topic...) {
 			if !slices.Contains(t.Names, w) && !slices.Contains(t.Topic, w) && !slices.Contains(t.Inherited, w) {

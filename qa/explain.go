@@ -56,7 +56,7 @@ const maxExplained = 5
 // the best candidates with every feature's value and share of the score,
 // and, for a declined question, the reason.
 func (ix *Index) Explain(question string) (Result, Explanation, error) {
-	res, ex, err := ix.ask(question, "", true)
+	res, ex, err := ix.ask(question, followUp{}, true)
 	if ex == nil {
 		ex = &Explanation{Question: res.Question, Declined: true, Reason: "no words in the question"}
 	}
@@ -184,9 +184,24 @@ type Candidate struct {
 // by the current weights, with its features: what cmd/train learns
 // the weights from. It returns nil for a question with no word to match.
 func (ix *Index) Candidates(question string) []Candidate {
+	return ix.candidatesFor(question, followUp{})
+}
+
+// CandidatesIn is Candidates for question asked as the next turn of c, as
+// AskIn resolves it; c is left as it was.
+func (ix *Index) CandidatesIn(c *Conversation, question string) []Candidate {
+	var prev []Turn
+	if c != nil {
+		prev = c.Turns
+	}
+	return ix.candidatesFor(ix.resolve(prev, question).query())
+}
+
+func (ix *Index) candidatesFor(question string, fu followUp) []Candidate {
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
-	qu := ix.parseQuery(strings.TrimSpace(strings.ToValidUTF8(question, "\uFFFD")), "", sc)
+	qu := ix.parseQuery(strings.TrimSpace(strings.ToValidUTF8(question, "\uFFFD")), fu.words, sc)
+	qu.focus = fu.focus
 	if len(qu.slots) == 0 {
 		return nil
 	}

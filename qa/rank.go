@@ -72,6 +72,7 @@ func (ix *Index) rank(qu *query, sc *scratch) []cand {
 		}
 	}()
 	top := ix.candidates(qu, sc)
+	top = ix.around(qu.focus, top)
 	// Stage 2.
 	var best float64
 	if cap(sc.feats) < len(top) {
@@ -100,6 +101,15 @@ func (ix *Index) rank(qu *query, sc *scratch) []cand {
 		if s.lead {
 			c.f.First = 1
 		}
+		if qu.focus > 0 {
+			if f := &ix.sents[qu.focus-1]; f.art == s.art {
+				d := abs(c.sent - (qu.focus - 1))
+				c.f.FocusArticle, c.f.FocusNear = 1, 1/float64(1+d)
+				if d == 0 {
+					c.f.FocusSame = 1
+				}
+			}
+		}
 		best = max(best, c.f.BM25Rel)
 	}
 	ix.carried(top)
@@ -126,6 +136,35 @@ func (ix *Index) rank(qu *query, sc *scratch) []cand {
 	sc.touched = sc.touched[:0]
 	sc.cands = top
 	return top
+}
+
+// focusSpan is how many sentences on each side of the last answer's a
+// follow-up's candidates always include: "what is her name?" may share no
+// word with the sentence after the one just quoted, which answers it.
+const focusSpan = 3
+
+// around adds to top the sentences of the article of focus (a sentence
+// plus 1; 0 for none) within focusSpan of it that stage 1 did not keep.
+func (ix *Index) around(focus int32, top []cand) []cand {
+	if focus <= 0 || int(focus) > len(ix.sents) {
+		return top
+	}
+	f := focus - 1
+	art := ix.sents[f].art
+	for sid := max(0, f-focusSpan); sid <= f+focusSpan && int(sid) < len(ix.sents); sid++ {
+		if ix.sents[sid].art != art || slices.ContainsFunc(top, func(c cand) bool { return c.sent == sid }) {
+			continue
+		}
+		top = append(top, cand{sent: sid})
+	}
+	return top
+}
+
+func abs(x int32) int32 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // carried sets each candidate's Carried feature: how many other articles

@@ -54,6 +54,10 @@ type question struct {
 	Expect       []string `json:"expect"`
 	Unanswerable bool     `json:"unanswerable"`
 	Article      string   `json:"article"`
+	// Turns holds a dialog's questions, asked in order by one person
+	// (readQuestions flattens them, each with its Dialog).
+	Turns  []question `json:"turns"`
+	Dialog string     `json:"-"`
 }
 
 // example is one question with its candidates' features and labels.
@@ -101,11 +105,15 @@ func main() {
 		// written blind after them and is reported on its own.
 		{"seeds", "", []string{filepath.Join(*evalDir, "dev.jsonl"), "qa/testdata/chat-a.jsonl",
 			"qa/testdata/chat-b.jsonl"}, 1, true, 0.05},
-		{"chat-c", "", []string{"qa/testdata/chat-c.jsonl"}, 1, true, 0.05},
+		// Written blind from the articles alone, later: chat-e and
+		// dialog-c are kept aside to measure what this trains.
+		{"chat", "", []string{"qa/testdata/chat-c.jsonl", "qa/testdata/chat-d.jsonl", "qa/testdata/chat-f.jsonl"}, 1, true, 0.05},
+		{"dialogs", "", []string{"qa/testdata/dialog-a.jsonl", "qa/testdata/dialog-b.jsonl", "qa/testdata/dialog-d.jsonl"}, 1, true, 0.05},
 		{"squad", filepath.Join(*evalDir, "squad/articles"), []string{filepath.Join(*evalDir, "squad/answerable.jsonl"),
 			filepath.Join(*evalDir, "squad/unanswerable.jsonl")}, 1, false, 1},
 		{"clapnq", filepath.Join(*evalDir, "clapnq/articles"), []string{filepath.Join(*evalDir, "clapnq/questions.jsonl")}, 1, true, 0.10},
-		{"coqa", filepath.Join(*evalDir, "coqa/articles"), []string{filepath.Join(*evalDir, "coqa/questions.jsonl")}, 0.5, false, 1},
+		{"coqa", filepath.Join(*evalDir, "coqa/articles"), []string{filepath.Join(*evalDir, "coqa/questions.jsonl"),
+			filepath.Join(*evalDir, "coqa/dialogs.jsonl")}, 0.5, false, 1},
 	}
 	if *baseline != "" {
 		s := setSpec{name: "bm25", files: strings.Split(*baseline, ",")}
@@ -282,8 +290,15 @@ func collect(si int, s setSpec, folds int) ([]example, error) {
 	}
 	w := s.weight * 1000 / float64(len(qs))
 	out := make([]example, 0, len(qs))
-	for _, q := range qs {
+	var conv qa.Conversation // of the dialog being asked
+	for i, q := range qs {
+		if q.Dialog != "" && (i == 0 || qs[i-1].Dialog != q.Dialog) {
+			conv = qa.Conversation{}
+		}
 		key := q.Article
+		if key == "" {
+			key = q.Dialog // a dialog's turns are one fold
+		}
 		if key == "" {
 			key = q.ID
 		}
@@ -298,7 +313,16 @@ func collect(si int, s setSpec, folds int) ([]example, error) {
 			}
 			res = append(res, re)
 		}
-		for _, c := range ix.Candidates(q.Q) {
+		cands := ix.Candidates(q.Q)
+		if q.Dialog != "" {
+			// The turn as AskIn resolves it, after the answers the
+			// current weights gave to the turns before.
+			cands = ix.CandidatesIn(&conv, q.Q)
+			if _, _, err := ix.AskIn(&conv, q.Q); err != nil {
+				return nil, fmt.Errorf("%s: %v", q.ID, err)
+			}
+		}
+		for _, c := range cands {
 			e.x = append(e.x, c.X)
 			e.f = append(e.f, c.Features)
 			e.texts = append(e.texts, c.Text)
@@ -334,7 +358,16 @@ func readQuestions(path string) ([]question, error) {
 		if err := json.Unmarshal([]byte(line), &q); err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", path, n, err)
 		}
-		out = append(out, q)
+		if len(q.Turns) == 0 {
+			out = append(out, q)
+			continue
+		}
+		for i, t := range q.Turns {
+			t.ID = fmt.Sprintf("%s/%d", q.ID, i+1)
+			t.Dialog = q.ID
+			t.Article = q.Article
+			out = append(out, t)
+		}
 	}
 	return out, sc.Err()
 }
