@@ -194,11 +194,14 @@ func main() {
 			}
 		}
 		cv[set.name]["bm25@1"] = bm25First(exs)
+		if a := separation(all, held, si); !math.IsNaN(a) {
+			cv[set.name]["auc"] = a
+		}
 	}
 	for _, n := range names {
 		m := cv[n]
-		fmt.Printf("%-7s questions %4.0f  recall %.3f  plain BM25 first %.3f  ranked first %.3f  hit@1 %.3f  hit@3 %.3f  refusal %.3f  false refusals %.3f\n",
-			n, m["questions"], m["recall"], m["bm25@1"], m["ranked@1"], m["hit@1"], m["hit@3"], m["refusal"], m["false_refusals"])
+		fmt.Printf("%-7s questions %4.0f  recall %.3f  plain BM25 first %.3f  ranked first %.3f  hit@1 %.3f  hit@3 %.3f  refusal %.3f  false refusals %.3f  auc %.3f\n",
+			n, m["questions"], m["recall"], m["bm25@1"], m["ranked@1"], m["hit@1"], m["hit@3"], m["refusal"], m["false_refusals"], m["auc"])
 	}
 	if *dry {
 		return
@@ -561,6 +564,39 @@ func predict(v []float64, e example, scores []float64) prediction {
 		}
 	}
 	return p
+}
+
+// separation returns how well the held-out probabilities of set si tell
+// its questions answered right at rank 1 from its unanswerable ones: the
+// area under the ROC curve, the chance that a random one of the first
+// scores above a random one of the second (NaN without both). It measures
+// the decision model whatever the threshold.
+func separation(all []example, held []prediction, si int) float64 {
+	var right, unans []float64
+	for i, e := range all {
+		switch {
+		case e.set != si:
+		case e.unans:
+			unans = append(unans, held[i].best)
+		case held[i].right == 1:
+			right = append(right, held[i].best)
+		}
+	}
+	if len(right) == 0 || len(unans) == 0 {
+		return math.NaN()
+	}
+	var wins float64
+	for _, r := range right {
+		for _, u := range unans {
+			switch {
+			case r > u:
+				wins++
+			case r == u:
+				wins += 0.5
+			}
+		}
+	}
+	return wins / float64(len(right)*len(unans))
 }
 
 // chooseThreshold returns the threshold that maximises the mean over sets
