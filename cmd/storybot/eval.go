@@ -47,6 +47,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/storybot/storybot/bot"
 )
@@ -100,9 +101,12 @@ type evalScore struct {
 }
 
 // rankOf returns the 1-based position of the first of answers (up to
-// rankDepth) that a pattern matches, or 0 when none does.
+// rankDepth) that a pattern matches, or 0 when none does. Every white space
+// of an answer counts as a plain space, as Go's \s is ASCII only and the
+// articles hold no-break spaces: "discussing\strade" matches.
 func rankOf(expect []*regexp.Regexp, answers []string) int {
 	for i, a := range answers[:min(len(answers), rankDepth)] {
+		a = strings.Map(plainSpace, a)
 		for _, re := range expect {
 			if re.MatchString(a) {
 				return i + 1
@@ -110,6 +114,14 @@ func rankOf(expect []*regexp.Regexp, answers []string) int {
 		}
 	}
 	return 0
+}
+
+// plainSpace maps white space to ' ' for matching an expected answer.
+func plainSpace(r rune) rune {
+	if unicode.IsSpace(r) {
+		return ' '
+	}
+	return r
 }
 
 // scoreRuns tallies runs. It is pure: all the asking is done before.

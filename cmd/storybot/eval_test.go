@@ -11,13 +11,14 @@ import (
 )
 
 func TestRankOf(t *testing.T) {
-	answers := []string{"Putin called on Wednesday.", "It was February 12.", "Tartus base", "four", "five", "six: Hmeimim"}
+	answers := []string{"Putin called on Wednesday.", "It was February\u00a012.", "Tartus base", "four", "five", "six: Hmeimim"}
 	for _, tc := range []struct {
 		expect []string
 		want   int
 	}{
 		{[]string{"wednesday"}, 1},          // case-insensitive
-		{[]string{"February 1[0-9]"}, 2},    // a regular expression
+		{[]string{"February 1[0-9]"}, 2},    // a regular expression, over a no-break space
+		{[]string{`February\s12`}, 2},       // \s too
 		{[]string{"Hmeimim", "Tartu?s"}, 3}, // any pattern, first matching answer
 		{[]string{"^five$"}, 5},             // the fifth still counts
 		{[]string{"Hmeimim"}, 0},            // the sixth does not

@@ -40,6 +40,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/optimize"
@@ -330,8 +331,9 @@ func collect(si int, s setSpec, folds int) ([]example, error) {
 			e.f = append(e.f, c.Features)
 			e.texts = append(e.texts, c.Text)
 			pos := false
+			text := strings.Map(plainSpace, c.Text) // as storybot eval matches
 			for _, re := range res {
-				if re.MatchString(c.Text) {
+				if re.MatchString(text) {
 					pos = true
 					break
 				}
@@ -341,6 +343,15 @@ func collect(si int, s setSpec, folds int) ([]example, error) {
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// plainSpace maps white space to ' ', as Go's \s is ASCII only and the
+// articles hold no-break spaces.
+func plainSpace(r rune) rune {
+	if unicode.IsSpace(r) {
+		return ' '
+	}
+	return r
 }
 
 func readQuestions(path string) ([]question, error) {
