@@ -70,6 +70,7 @@ type query struct {
 	// focus is the sentence the conversation's last answer quoted, plus 1;
 	// 0 outside a conversation (conversation.go).
 	focus int32
+	own   int // the slots of the question's own words, not inherited ones
 }
 
 // minVariant is the shortest name that another name one edit away may be
@@ -198,6 +199,8 @@ func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 		}
 		if inherited {
 			s.idf *= p.Context
+		} else {
+			qu.own++
 		}
 		qu.slots = append(qu.slots, s)
 		qu.total += s.idf

@@ -113,7 +113,7 @@ func (ix *Index) ask(question string, fu followUp, explain bool) (Result, *Expla
 	if explain {
 		ex = ix.explainQuery(&qu)
 	}
-	if len(qu.slots) == 0 {
+	if len(qu.slots) == 0 && qu.focus == 0 {
 		return res, ex, nil
 	}
 	top := ix.rank(&qu, sc)

@@ -2,6 +2,7 @@ package qa
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -65,6 +66,58 @@ func TestConversationAnswers(t *testing.T) {
 	// With no conversation, the question stands alone.
 	if _, turn, _ := ix.AskIn(nil, "who said that"); turn.Asked != "who said that" {
 		t.Errorf("alone: asked as %q", turn.Asked)
+	}
+}
+
+// TestFollowUpLeansOnLastAnswer checks that a follow-up's candidates take
+// in the sentences around the one just quoted, even one sharing no word
+// with the question, described by how near they stand, and that a turn
+// whose sentence is not in this index (as after a reload) leans on nothing.
+func TestFollowUpLeansOnLastAnswer(t *testing.T) {
+	ix := memIndex(t,
+		"Tarnby news\n\nThe harbour board met on Monday to discuss the tolls. "+
+			"The education minister, Lena Voss, opened the new school in Tarnby on Tuesday. "+
+			"It has room for 400 pupils and cost nine million crowns. "+
+			"Critics said the money should have gone to the hospital.",
+		"The ferry strike ended on Friday.",
+	)
+	var c Conversation
+	res, _, err := ix.AskIn(&c, "who opened the new school")
+	if err != nil || !res.Answered() || !strings.Contains(res.Answers[0].Text, "Lena Voss") {
+		t.Fatalf("first turn = %v, %v", res, err)
+	}
+	near := func(c *Conversation, q string) map[string]Features {
+		out := map[string]Features{}
+		for _, cd := range ix.CandidatesIn(c, q) {
+			out[cd.Text] = cd.Features
+		}
+		return out
+	}
+	got := near(&c, "how many kids fit?") // no word of it is in the articles
+	f, ok := got["It has room for 400 pupils and cost nine million crowns."]
+	if !ok {
+		t.Fatalf("candidates %v: want the sentence after the last answer", got)
+	}
+	if f.FocusArticle != 1 || f.FocusNear != 0.5 || f.FocusSame != 0 || f.BareNear != 0 {
+		t.Errorf("the next sentence: focus article %g near %g same %g bare %g, want 1, 0.5, 0, 0", f.FocusArticle, f.FocusNear, f.FocusSame, f.BareNear)
+	}
+	// A follow-up that is nothing but words that ask.
+	if f := near(&c, "by who?")["It has room for 400 pupils and cost nine million crowns."]; f.BareNear != 0.5 {
+		t.Errorf("\"by who?\": the next sentence's bare near is %g, want 0.5", f.BareNear)
+	}
+	if f := got["The education minister, Lena Voss, opened the new school in Tarnby on Tuesday."]; f.FocusSame != 1 {
+		t.Errorf("the quoted sentence: focus same %g, want 1", f.FocusSame)
+	}
+	if f := near(&c, "what did the critics say")["Critics said the money should have gone to the hospital."]; f.BareNear != 0 || f.FocusNear == 0 {
+		t.Errorf("a follow-up with words of its own: bare near %g, focus near %g, want 0 and not 0", f.BareNear, f.FocusNear)
+	}
+	if got := near(nil, "how many kids fit?"); len(got) != 0 {
+		t.Errorf("alone, a question with no word in the articles has candidates %v", got)
+	}
+	stale := Conversation{Turns: slices.Clone(c.Turns)}
+	stale.Turns[0].Answer = "A sentence of an index since reloaded."
+	if got := near(&stale, "how many kids fit?"); len(got) != 0 {
+		t.Errorf("after a reload, the old turn's sentence still gives candidates %v", got)
 	}
 }
 

@@ -202,7 +202,7 @@ func (ix *Index) candidatesFor(question string, fu followUp) []Candidate {
 	defer ix.scratch.Put(sc)
 	qu := ix.parseQuery(strings.TrimSpace(strings.ToValidUTF8(question, "\uFFFD")), fu.words, sc)
 	qu.focus = fu.focus
-	if len(qu.slots) == 0 {
+	if len(qu.slots) == 0 && qu.focus == 0 {
 		return nil
 	}
 	top := ix.rank(&qu, sc)

@@ -48,6 +48,10 @@ type Features struct {
 	// FocusArticle is 1 when s is in its article, FocusNear 1/(1+d) for s
 	// d sentences from it there, FocusSame 1 when s is f itself.
 	FocusArticle, FocusNear, FocusSame float64
+	// BareNear and BareSame are FocusNear and FocusSame for a follow-up
+	// with no word of its own to match ("by who?", "when?"): it most
+	// often asks about the very sentence just quoted.
+	BareNear, BareSame float64
 	// Unknown is the share of W of words the articles never use (with no
 	// synonym or correction either); UnknownName that of those written
 	// with a capital ("Trump"). Both are the same for every candidate of
@@ -70,7 +74,7 @@ var featureNames = func() []string {
 	}
 	names = append(names, "missing", "missing_max", "names", "rarest", "slots", "other_name", "phrase", "density", "prev", "pronoun", "headline", "para",
 		"article", "carried", "length", "first", "unknown", "unknown_name",
-		"focus_article", "focus_near", "focus_same")
+		"focus_article", "focus_near", "focus_same", "bare_near", "bare_same")
 	for _, k := range kindNames[1:] {
 		names = append(names, "want_"+k)
 	}
@@ -92,7 +96,7 @@ func (f *Features) Vector(dst []float64) []float64 {
 	dst = append(dst, 1, f.BM25, f.BM25Rel)
 	dst = append(dst, f.Match[:]...)
 	dst = append(dst, f.Missing, f.MissingMax, f.Names, f.Rarest, f.Slots, f.OtherName, f.Phrase, f.Density, f.Prev, f.Pronoun, f.Headline, f.Para,
-		f.Article, f.Carried, f.Length, f.First, f.Unknown, f.UnknownName, f.FocusArticle, f.FocusNear, f.FocusSame)
+		f.Article, f.Carried, f.Length, f.First, f.Unknown, f.UnknownName, f.FocusArticle, f.FocusNear, f.FocusSame, f.BareNear, f.BareSame)
 	dst = append(dst, f.Want[1:]...)
 	return append(dst, f.Has[1:]...)
 }

@@ -108,6 +108,9 @@ func (ix *Index) rank(qu *query, sc *scratch) []cand {
 				if d == 0 {
 					c.f.FocusSame = 1
 				}
+				if qu.own == 0 {
+					c.f.BareNear, c.f.BareSame = c.f.FocusNear, c.f.FocusSame
+				}
 			}
 		}
 		best = max(best, c.f.BM25Rel)

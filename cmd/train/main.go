@@ -170,14 +170,18 @@ func main() {
 				continue
 			}
 			p := held[i]
-			answered := p.best >= threshold
+			answered := p.best >= threshold && len(e.x) > 0
+			top := "(no candidate)"
+			if len(e.texts) > 0 {
+				top = e.texts[p.top]
+			}
 			switch {
 			case e.unans && answered:
-				fmt.Printf("ANSWERED %s %q p=%.2f: %s\n", e.q.ID, e.q.Q, p.best, e.texts[p.top])
+				fmt.Printf("ANSWERED %s %q p=%.2f: %s\n", e.q.ID, e.q.Q, p.best, top)
 			case !e.unans && !answered:
-				fmt.Printf("DECLINED %s %q p=%.2f rank %d: %s\n", e.q.ID, e.q.Q, p.best, p.right, e.texts[p.top])
+				fmt.Printf("DECLINED %s %q p=%.2f rank %d: %s\n", e.q.ID, e.q.Q, p.best, p.right, top)
 			case !e.unans && p.right != 1:
-				fmt.Printf("WRONG    %s %q p=%.2f rank %d: %s\n", e.q.ID, e.q.Q, p.best, p.right, e.texts[p.top])
+				fmt.Printf("WRONG    %s %q p=%.2f rank %d: %s\n", e.q.ID, e.q.Q, p.best, p.right, top)
 			}
 		}
 	}
