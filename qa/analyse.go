@@ -464,7 +464,7 @@ func (ix *Index) unknownWord(word []byte) *unknown {
 	} else if !lexicon.Known(w) {
 		// A word WordNet knows is no typo: "bread" is not "read".
 		ix.similar(u.term, func(v int32) {
-			p := typoLikelihood(len(w), u.term, ix.terms[v].text)
+			p := typoLikelihood(len(w), u.term, ix.terms[v].text, ix.properNoun(v))
 			if p > u.w || p == u.w && p > 0 && ix.terms[v].df > ix.terms[u.typo].df {
 				u.typo, u.w = v, p
 			}
@@ -552,8 +552,9 @@ func (ix *Index) variants(t int32) []int32 {
 // the articles' term t, one edit away; the word had size bytes. Swapped or
 // doubled letters are typing slips (1); a different letter is as often
 // another word ("price", "prize"), so it counts only in longer words and
-// for half. Words under five letters are not corrected.
-func typoLikelihood(size int, q, t string) float64 {
+// for half, or in a name, which people spell as they hear it ("peskof").
+// Words under five letters are not corrected.
+func typoLikelihood(size int, q, t string, name bool) float64 {
 	rq, rt := []rune(q), []rune(t)
 	switch {
 	case size < 5:
@@ -570,7 +571,7 @@ func typoLikelihood(size int, q, t string) float64 {
 	if diff == 2 {
 		return 1 // neighbours swapped
 	}
-	if size >= 7 {
+	if size >= 7 || name {
 		return 0.5
 	}
 	return 0

@@ -240,6 +240,24 @@ func TestTypoIsNotAnotherWord(t *testing.T) {
 	}
 }
 
+// TestNameSpelledAsHeard checks that a name misspelled by one letter, as
+// people spell a name they heard ("peskof"), is read as the name, while a
+// short word one letter from a word of the articles is not.
+func TestNameSpelledAsHeard(t *testing.T) {
+	ix := seedIndex(t)
+	for _, tt := range []struct{ q, want string }{
+		{"what did peskof say", "Peskov"},
+		{"who is bogdanof", "Bogdanov"},
+	} {
+		if res := ask(t, ix, tt.q); !res.Answered() || !strings.Contains(res.Answers[0].Text, tt.want) {
+			t.Errorf("Ask(%q) = %v, want a sentence naming %s", tt.q, res, tt.want)
+		}
+	}
+	if got := typoLikelihood(5, "brace", "trace", false); got != 0 {
+		t.Errorf("\"brace\" as a typo of \"trace\": likelihood %g, want 0", got)
+	}
+}
+
 func TestNames(t *testing.T) {
 	ix := seedIndex(t)
 	tests := []struct {

@@ -185,7 +185,7 @@ func main() {
 			}
 		}
 	}
-	fmt.Printf("threshold %.2f (best mean accuracy on held-out folds within the false-refusal bounds)\n", threshold)
+	fmt.Printf("threshold %.4f (best mean accuracy on held-out folds within the false-refusal bounds)\n", threshold)
 	names := make([]string, 0, len(cv))
 	for n := range cv {
 		names = append(names, n)
@@ -666,7 +666,7 @@ func chooseThreshold(all []example, held []prediction, sets []setSpec) (float64,
 		return out
 	}
 	best, bestT := -1.0, 0.02
-	for t := 0.02; t < 0.95; t += 0.01 {
+	for t := 0.02; t < 0.95; t += 0.0025 {
 		m := score(t)
 		var sum, wsum float64
 		ok := true
