@@ -59,6 +59,7 @@ type question struct {
 	// (readQuestions flattens them, each with its Dialog).
 	Turns  []question `json:"turns"`
 	Dialog string     `json:"-"`
+	Turn   int        `json:"-"` // its place in the dialog, from 1
 }
 
 // example is one question with its candidates' features and labels.
@@ -113,8 +114,8 @@ func main() {
 		{"squad", filepath.Join(*evalDir, "squad/articles"), []string{filepath.Join(*evalDir, "squad/answerable.jsonl"),
 			filepath.Join(*evalDir, "squad/unanswerable.jsonl")}, 1, false, 1},
 		{"clapnq", filepath.Join(*evalDir, "clapnq/articles"), []string{filepath.Join(*evalDir, "clapnq/questions.jsonl")}, 1, true, 0.10},
-		{"coqa", filepath.Join(*evalDir, "coqa/articles"), []string{filepath.Join(*evalDir, "coqa/questions.jsonl"),
-			filepath.Join(*evalDir, "coqa/dialogs.jsonl")}, 0.5, false, 1},
+		{"coqa", filepath.Join(*evalDir, "coqa/articles"), []string{filepath.Join(*evalDir, "coqa/questions.jsonl")}, 0.5, false, 1},
+		{"coqa-dialogs", filepath.Join(*evalDir, "coqa/articles"), []string{filepath.Join(*evalDir, "coqa/dialogs.jsonl")}, 0.5, false, 1},
 	}
 	if *baseline != "" {
 		s := setSpec{name: "bm25", files: strings.Split(*baseline, ",")}
@@ -205,8 +206,12 @@ func main() {
 	}
 	for _, n := range names {
 		m := cv[n]
-		fmt.Printf("%-7s questions %4.0f  recall %.3f  plain BM25 first %.3f  ranked first %.3f  hit@1 %.3f  hit@3 %.3f  refusal %.3f  false refusals %.3f  auc %.3f\n",
+		fmt.Printf("%-12s questions %4.0f  recall %.3f  plain BM25 first %.3f  ranked first %.3f  hit@1 %.3f  hit@3 %.3f  refusal %.3f  false refusals %.3f  auc %.3f",
 			n, m["questions"], m["recall"], m["bm25@1"], m["ranked@1"], m["hit@1"], m["hit@3"], m["refusal"], m["false_refusals"], m["auc"])
+		if l, ok := m["later@1"]; ok {
+			fmt.Printf("  later turns hit@1 %.3f", l)
+		}
+		fmt.Println()
 	}
 	if *dry {
 		return
@@ -383,6 +388,7 @@ func readQuestions(path string) ([]question, error) {
 		for i, t := range q.Turns {
 			t.ID = fmt.Sprintf("%s/%d", q.ID, i+1)
 			t.Dialog = q.ID
+			t.Turn = i + 1
 			t.Article = q.Article
 			out = append(out, t)
 		}
@@ -619,7 +625,7 @@ func separation(all []example, held []prediction, si int) float64 {
 func chooseThreshold(all []example, held []prediction, sets []setSpec) (float64, map[string]map[string]float64) {
 	score := func(t float64) map[string]map[string]float64 {
 		out := map[string]map[string]float64{}
-		type tally struct{ n, ans, recall, ranked1, hit1, hit3, unans, declined, falseRef float64 }
+		type tally struct{ n, ans, recall, ranked1, hit1, hit3, unans, declined, falseRef, later, laterHit1 float64 }
 		ts := make([]tally, len(sets))
 		for i, e := range all {
 			t1 := &ts[e.set]
@@ -634,6 +640,10 @@ func chooseThreshold(all []example, held []prediction, sets []setSpec) (float64,
 				continue
 			}
 			t1.ans++
+			later := e.q.Turn > 1
+			if later {
+				t1.later++
+			}
 			if slices.Contains(e.y, true) {
 				t1.recall++
 			}
@@ -646,6 +656,9 @@ func chooseThreshold(all []example, held []prediction, sets []setSpec) (float64,
 			}
 			if p.right == 1 {
 				t1.hit1++
+				if later {
+					t1.laterHit1++
+				}
 			}
 			if p.right >= 1 && p.right <= 3 {
 				t1.hit3++
@@ -656,6 +669,7 @@ func chooseThreshold(all []example, held []prediction, sets []setSpec) (float64,
 			m := map[string]float64{"questions": x.n, "ranked@1": ratio(x.ranked1, x.ans), "recall": ratio(x.recall, x.ans), "hit@1": ratio(x.hit1, x.ans), "hit@3": ratio(x.hit3, x.ans),
 				"false_refusals": ratio(x.falseRef, x.ans), "refusal": ratio(x.declined, x.unans)}
 			m["accuracy"] = ratio(x.hit1+x.declined, x.n)
+			m["later@1"] = ratio(x.laterHit1, x.later) // a dialog's answerable turns after the first
 			for k, v := range m {
 				if math.IsNaN(v) {
 					delete(m, k) // a ratio over no question
@@ -666,7 +680,8 @@ func chooseThreshold(all []example, held []prediction, sets []setSpec) (float64,
 		return out
 	}
 	best, bestT := -1.0, 0.02
-	for t := 0.02; t < 0.95; t += 0.0025 {
+	for k := 8; k < 380; k++ {
+		t := float64(k) / 400 // 0.02 to 0.95 in steps of 0.0025
 		m := score(t)
 		var sum, wsum float64
 		ok := true
@@ -691,7 +706,6 @@ func chooseThreshold(all []example, held []prediction, sets []setSpec) (float64,
 			fmt.Println()
 		}
 	}
-	bestT = math.Round(bestT*100) / 100
 	return bestT, score(bestT)
 }
 
