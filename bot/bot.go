@@ -90,10 +90,17 @@ type Reply struct {
 // Config holds the settings shared by every platform.
 type Config struct {
 	Topic       string      // what the articles are about, for help texts
-	MaxQuestion int         // longest question in characters; 0 means 500
-	MaxAnswers  int         // quotes per reply; 0 means 3
+	MaxQuestion int         // longest question in characters; 0 means DefaultMaxQuestion
+	MaxAnswers  int         // quotes per reply; 0 means DefaultMaxAnswers
 	Limit       LimitConfig // flood control per user
 }
+
+// The question and reply bounds when a Config gives none: storybot's
+// configuration defaults (cmd/storybot's DefaultConfig) are these too.
+const (
+	DefaultMaxQuestion = 500
+	DefaultMaxAnswers  = 3
+)
 
 // Service answers questions for every adapter. It is safe for concurrent use.
 type Service struct {
@@ -107,10 +114,10 @@ type Service struct {
 // NewService returns a Service over a. metrics may be nil.
 func NewService(a Answerer, cfg Config, metrics Metrics) *Service {
 	if cfg.MaxQuestion <= 0 {
-		cfg.MaxQuestion = 500
+		cfg.MaxQuestion = DefaultMaxQuestion
 	}
 	if cfg.MaxAnswers <= 0 {
-		cfg.MaxAnswers = 3
+		cfg.MaxAnswers = DefaultMaxAnswers
 	}
 	if metrics == nil {
 		metrics = nopMetrics{}

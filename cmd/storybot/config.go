@@ -95,8 +95,8 @@ type DiscordConfig struct {
 func DefaultConfig() Config {
 	return Config{
 		Bot: BotConfig{
-			MaxQuestion: 500,
-			MaxAnswers:  3,
+			MaxQuestion: bot.DefaultMaxQuestion,
+			MaxAnswers:  bot.DefaultMaxAnswers,
 			FloodBurst:  5,
 			FloodEvery:  10 * time.Second,
 		},
