@@ -17,12 +17,14 @@ package qa
 // a second, calibrated model (decide.go).
 //
 // The features are the shares of the question's idf weight that s matches
-// by each kind of match (the word itself, a name's other spelling, another
-// form of its lemma, a WordNet synonym or derivation, a typo's correction),
-// BM25, phrase and proximity, the kind of answer the question asks for and
-// whether s holds it, the sentence before, headline, the paragraph's and
-// the article's coverage, how many articles carry the sentence, and the
-// share of the question's words the articles never use. Nothing is added
+// by each kind of match (the word itself, an inflection, a name's other
+// spelling, another form of its lemma, a WordNet synonym or derivation, a
+// typo's correction), BM25, phrase and proximity, the kind of answer the
+// question asks for and whether s holds it, the sentence before, headline,
+// the paragraph's and the article's coverage, how many articles carry the
+// sentence, the share of the question's words the articles never use, and
+// in a conversation how near s stands to the sentence the last answer
+// quoted. Nothing is added
 // or multiplied by hand: how much each counts is the learned weight's.
 
 import (
@@ -141,13 +143,15 @@ func (ix *Index) rank(qu *query, sc *scratch) []cand {
 	return top
 }
 
-// focusSpan is how many sentences on each side of the last answer's a
-// follow-up's candidates always include: "what is her name?" may share no
-// word with the sentence after the one just quoted, which answers it.
+// focusSpan is how many sentences on each side of the last answer's
+// sentence are always among a follow-up's candidates: "what is her name?"
+// may share no word with the sentence after the one just quoted, which
+// answers it.
 const focusSpan = 3
 
 // around adds to top the sentences of the article of focus (a sentence
-// plus 1; 0 for none) within focusSpan of it that stage 1 did not keep.
+// plus 1; 0 for none) within focusSpan of it that stage 1 did not keep,
+// up to maxCandidates in all.
 func (ix *Index) around(focus int32, top []cand) []cand {
 	if focus <= 0 || int(focus) > len(ix.sents) {
 		return top
@@ -155,6 +159,9 @@ func (ix *Index) around(focus int32, top []cand) []cand {
 	f := focus - 1
 	art := ix.sents[f].art
 	for sid := max(0, f-focusSpan); sid <= f+focusSpan && int(sid) < len(ix.sents); sid++ {
+		if len(top) >= maxCandidates {
+			break
+		}
 		if ix.sents[sid].art != art || slices.ContainsFunc(top, func(c cand) bool { return c.sent == sid }) {
 			continue
 		}
