@@ -121,6 +121,32 @@ func TestFollowUpLeansOnLastAnswer(t *testing.T) {
 	}
 }
 
+// TestFollowUpAtMostMaxCandidates checks that the sentences around the last
+// answer do not take a follow-up past maxCandidates when stage 1 already
+// keeps that many.
+func TestFollowUpAtMostMaxCandidates(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Tolls\n\n")
+	for i := range maxCandidates + 20 {
+		fmt.Fprintf(&b, "Harbour toll number %d was paid on Monday. ", i)
+	}
+	b.WriteString("Gulls circled the quay. Rain fell. The ferry captain, Ole Berg, rang the bell. Fog rolled in. Nobody came.")
+	ix := memIndex(t, b.String())
+	ix.params.Candidates = maxCandidates
+	var c Conversation
+	if res, _, err := ix.AskIn(&c, "who rang the bell"); err != nil || !res.Answered() {
+		t.Fatalf("first turn: %v, %v", res, err)
+	}
+	// Stage 1 keeps maxCandidates toll sentences; the ones around the
+	// captain's share no word with the question.
+	if n := len(ix.CandidatesIn(&c, "and the harbour toll?")); n > maxCandidates {
+		t.Errorf("%d candidates, want at most %d", n, maxCandidates)
+	}
+	if _, _, err := ix.AskIn(&c, "and the harbour toll?"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func BenchmarkAskInSeeds(b *testing.B) {
 	ix := seedIndex(b)
 	qs := []string{"what did bogdanov say about sanctions", "and when?", "why?", "and peskov?"}
