@@ -249,7 +249,8 @@ func (s *Service) reply(req request) Reply {
 	case err != nil:
 		return Reply{Kind: NotFound, Question: q, Err: err, Explanation: ex}
 	case !res.Answered():
-		return Reply{Kind: NotFound, Question: q, Explanation: ex}
+		// What the question was resolved to says what was looked for.
+		return Reply{Kind: NotFound, Question: q, Asked: asked, Explanation: ex}
 	}
 	ans := res.Answers
 	if !req.all && len(ans) > s.cfg.MaxAnswers {

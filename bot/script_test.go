@@ -87,6 +87,9 @@ func TestScriptConversations(t *testing.T) {
 	if got := f.asked[len(f.asked)-1]; got != "alone" {
 		t.Errorf("a question with no conversation was asked as %q", got)
 	}
+	if r := s.Script("test", ScriptQuestion{Text: "nothing here", Conversation: "x"}); r.Kind != NotFound || r.Asked != "nothing here (resolved)" {
+		t.Errorf("a declined follow-up: %v asked %q, want not found, asked as the core resolved it", r.Kind, r.Asked)
+	}
 }
 
 // failingQA fails every question, as a broken core would.
