@@ -135,7 +135,10 @@ func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 	// A capital tells a name only in a question not written all in capitals.
 	cased := strings.IndexFunc(q, unicode.IsLower) >= 0
 
-	addSlot := func(word, term string, id int32, typo int32, typoW float64, capital bool) {
+	// addSlot adds the slot of word (stemmed: term, the articles' term id
+	// or -1). u is what unknownWord made of a word the articles do not
+	// use; nil for one they use.
+	addSlot := func(word, term string, id int32, u *unknown, capital bool) {
 		if len(qu.slots) >= maxTerms {
 			return
 		}
@@ -168,9 +171,9 @@ func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 					add(v, matchSpelling, 1)
 				}
 			}
-		} else if typo >= 0 {
-			add(typo, matchTypo, typoW)
-			s.idf = ix.idfs[typo]
+		} else if u != nil && u.typo >= 0 {
+			add(u.typo, matchTypo, u.w)
+			s.idf = ix.idfs[u.typo]
 		}
 		if word != "" {
 			for _, a := range ix.lexical(word) {
@@ -182,9 +185,12 @@ func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 			// A word the articles never use: it only counts against coverage,
 			// by how rare it is in English ("get" little, "nba" fully).
 			s.alts = nil
-			w := maxIDF * ix.rarity(word)
+			rarity, known := 1.0, false
+			if u != nil {
+				rarity, known = u.rarity, u.known
+			}
+			w := maxIDF * rarity
 			qu.unknown += w
-			known := word != "" && lexicon.Known(word)
 			if known {
 				qu.unknownWords += w
 			}
@@ -221,28 +227,25 @@ func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 			continue // stop word
 		}
 		var (
-			term    string
-			typo    = int32(-1)
-			typoW   float64
-			spelled []int32
+			term string
+			u    *unknown
 		)
 		if known {
 			term = ix.terms[id].text
 		} else {
-			u := ix.unknownWord([]byte(tk.word))
-			if u == nil {
+			if u = ix.unknownWord([]byte(tk.word)); u == nil {
 				continue // stop word
 			}
-			term, id, typo, typoW, spelled = u.term, u.id, u.typo, u.w, u.spelled
-		}
-		if len(spelled) > 0 {
-			// An abbreviation stands for its words: "eu" asks "european union".
-			for _, v := range spelled {
-				addSlot("", ix.terms[v].text, v, -1, 0, false)
+			term, id = u.term, u.id
+			if len(u.spelled) > 0 {
+				// An abbreviation stands for its words: "eu" asks "european union".
+				for _, v := range u.spelled {
+					addSlot("", ix.terms[v].text, v, nil, false)
+				}
+				continue
 			}
-			continue
 		}
-		addSlot(tk.word, term, id, typo, typoW, tk.flags&flagCap != 0 && tk.flags&flagFirst == 0 && cased)
+		addSlot(tk.word, term, id, u, tk.flags&flagCap != 0 && tk.flags&flagFirst == 0 && cased)
 	}
 	name := func(k int) bool {
 		a := qu.slots[k].alts
@@ -285,18 +288,6 @@ func (ix *Index) questionWord(w string) string {
 		}
 	}
 	return w
-}
-
-// rarity returns englishRarity of a word the articles do not use, 1 when
-// word is "" (the words an abbreviation stands for).
-func (ix *Index) rarity(word string) float64 {
-	if word == "" {
-		return 1
-	}
-	if u := ix.unknownWord([]byte(word)); u != nil {
-		return u.rarity
-	}
-	return 1
 }
 
 // taggedSentences is about how many sentences WordNet's tagged corpus
@@ -439,6 +430,7 @@ type unknown struct {
 	w       float64 // the weight of that reading
 	spelled []int32 // when id and typo are -1: the name it abbreviates ("eu": European Union), or the words it runs together ("phonecall")
 	inUse   bool    // an English word in use (inUse): no abbreviation, no typo of a question word
+	known   bool    // WordNet knows it (lexicon.Known)
 	rarity  float64 // englishRarity
 }
 
@@ -456,12 +448,12 @@ func (ix *Index) unknownWord(word []byte) *unknown {
 	if isStop(w) {
 		return nil
 	}
-	u := &unknown{term: stem(w), id: -1, typo: -1, inUse: inUse(w), rarity: englishRarity(w)}
+	u := &unknown{term: stem(w), id: -1, typo: -1, known: lexicon.Known(w), inUse: inUse(w), rarity: englishRarity(w)}
 	if id, ok := ix.vocab[u.term]; ok {
 		u.id = id
 	} else if id := ix.otherSpelling(w); id >= 0 {
 		u.term, u.id = ix.terms[id].text, id
-	} else if !lexicon.Known(w) {
+	} else if !u.known {
 		// A word WordNet knows is no typo: "bread" is not "read".
 		ix.similar(u.term, func(v int32) {
 			p := typoLikelihood(len(w), u.term, ix.terms[v].text, ix.properNoun(v))
