@@ -2,7 +2,6 @@ package discord
 
 import (
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/bot/bottest"
 	"github.com/storybot/storybot/bot/discord/discordtest"
 	"github.com/storybot/storybot/qa"
 )
@@ -267,17 +267,7 @@ func TestStoryFromArticles(t *testing.T) {
 // than a message, and the text the Service words it as.
 func longTimeline(t *testing.T, s *storyAnswerer) string {
 	t.Helper()
-	s.timeline = nil
-	for i := range 20 {
-		text := fmt.Sprintf("Event %d: the **council** & @everyone met again. %s", i,
-			strings.Repeat("The talks went on into the night. ", 4))
-		if i == 3 {
-			for j := 0; len(text) < 3000; j++ {
-				text += fmt.Sprintf("Sentence %d of a very long event goes on. ", j)
-			}
-		}
-		s.timeline = append(s.timeline, qa.Event{Date: fmt.Sprintf("2025-01-%02d", i+1), Text: strings.TrimSpace(text), Source: src1})
-	}
+	s.timeline = bottest.LongTimeline("the **council** & @everyone met again.", 4, 3000, src1)
 	svc := newService(&storyAnswerer{answerer: &answerer{}, timeline: s.timeline})
 	want := svc.Message(svc.StoryView("test", "", qa.StoryTimeline))
 	if bot.Length(escape(want)) <= 2*maxContent {

@@ -1,13 +1,13 @@
 package telegram
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/bot/bottest"
 	"github.com/storybot/storybot/bot/telegram/telegramtest"
 	"github.com/storybot/storybot/qa"
 )
@@ -219,17 +219,7 @@ func TestStoryFromArticles(t *testing.T) {
 // whether asked by command or in words.
 func TestLongTimeline(t *testing.T) {
 	s := newStoryQA()
-	s.timeline = nil
-	for i := range 20 {
-		text := fmt.Sprintf("Event %d: the <b>council</b> & the trust met again. %s", i,
-			strings.Repeat("The talks went on into the night. ", 10))
-		if i == 3 {
-			for j := 0; len(text) < 6000; j++ {
-				text += fmt.Sprintf("Sentence %d of a very long event goes on. ", j)
-			}
-		}
-		s.timeline = append(s.timeline, qa.Event{Date: fmt.Sprintf("2025-01-%02d", i+1), Text: strings.TrimSpace(text), Source: srcMT})
-	}
+	s.timeline = bottest.LongTimeline("the <b>council</b> & the trust met again.", 10, 6000, srcMT)
 	svc := bot.NewService(s, bot.Config{}, nil)
 	want := svc.Message(svc.StoryView("test", "", qa.StoryTimeline))
 	if bot.Length(want) <= 2*MaxMessage {
