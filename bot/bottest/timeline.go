@@ -23,3 +23,32 @@ func LongTimeline(markup string, repeat, longest int, src qa.Source) []qa.Event 
 	}
 	return events
 }
+
+// StoryEvents returns a timeline of two dated events, from a and from b.
+func StoryEvents(a, b qa.Source) []qa.Event {
+	return []qa.Event{
+		{Date: "2024-12-08", Written: "on Dec. 8", Text: "Assad was deposed by a rebel offensive on Dec. 8.", Source: a},
+		{Date: "2025-02-12", Written: "on Wednesday", Text: "Putin and al-Sharaa spoke by phone on Wednesday.", Source: b},
+	}
+}
+
+// StoryPeople returns a who's who of two people, both from src.
+func StoryPeople(src qa.Source) []qa.Person {
+	return []qa.Person{
+		{Name: "Ahmed al-Sharaa", Role: "Syria's interim president", Mentions: 5, Source: src},
+		{Name: "Dmitry Peskov", Role: "Kremlin spokesman", Mentions: 3, Source: src},
+	}
+}
+
+// InOrder reports whether every one of subs is in s, each after the one
+// before.
+func InOrder(s string, subs ...string) bool {
+	for _, sub := range subs {
+		i := strings.Index(s, sub)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(sub):]
+	}
+	return true
+}

@@ -43,28 +43,9 @@ func newStoryAnswerer() *storyAnswerer {
 			{Text: "Putin and al-Sharaa held their first call since Assad fell.", Source: src1},
 			{Text: "Moscow offered help with the reconstruction.", Source: src2, AlsoIn: []qa.Source{src1}},
 		},
-		timeline: []qa.Event{
-			{Date: "2024-12-08", Written: "on Dec. 8", Text: "Assad was deposed by a rebel offensive on Dec. 8.", Source: src1},
-			{Date: "2025-02-12", Written: "on Wednesday", Text: "Putin and al-Sharaa spoke by phone on Wednesday.", Source: src2},
-		},
-		people: []qa.Person{
-			{Name: "Ahmed al-Sharaa", Role: "Syria's interim president", Mentions: 5, Source: src1},
-			{Name: "Dmitry Peskov", Role: "Kremlin spokesman", Mentions: 3, Source: src1},
-		},
+		timeline: bottest.StoryEvents(src1, src2),
+		people:   bottest.StoryPeople(src1),
 	}
-}
-
-// inOrder reports whether every one of subs is in s, each after the one
-// before.
-func inOrder(s string, subs ...string) bool {
-	for _, sub := range subs {
-		i := strings.Index(s, sub)
-		if i < 0 {
-			return false
-		}
-		s = s[i+len(sub):]
-	}
-	return true
 }
 
 // unescaped returns the first character of content that Discord would
@@ -150,7 +131,7 @@ func TestStorySlashCommands(t *testing.T) {
 
 	srv.Dispatch(t, "INTERACTION_CREATE", srv.SlashCommand("31002", "tok-31002", ch, guild, user, "timeline", nil))
 	tl := discordtest.DecodeMessage(t, srv.WaitRequest(t, discordtest.Callback("31002")))
-	if !inOrder(tl.Content, "2024\\-12\\-08", escape(s.timeline[0].Text), escape(src1.String()),
+	if !bottest.InOrder(tl.Content, "2024\\-12\\-08", escape(s.timeline[0].Text), escape(src1.String()),
 		"2025\\-02\\-12", escape(s.timeline[1].Text), escape(src2.String())) || len(tl.Embeds) != 0 {
 		t.Errorf("/timeline = %q, want each event's date, sentence and source, escaped, in order", tl.Text())
 	}
@@ -158,7 +139,7 @@ func TestStorySlashCommands(t *testing.T) {
 	// In a DM, too.
 	srv.Dispatch(t, "INTERACTION_CREATE", srv.SlashCommand("31003", "tok-31003", "500000000000000031", "", user, "who", nil))
 	who := discordtest.DecodeMessage(t, srv.WaitRequest(t, discordtest.Callback("31003")))
-	if !inOrder(who.Content, escape("Ahmed al-Sharaa — Syria's interim president"), escape("Dmitry Peskov — Kremlin spokesman")) {
+	if !bottest.InOrder(who.Content, escape("Ahmed al-Sharaa — Syria's interim president"), escape("Dmitry Peskov — Kremlin spokesman")) {
 		t.Errorf("/who = %q, want each person with their role, in order", who.Content)
 	}
 	for name, m := range map[string]discordtest.Message{"timeline": tl, "who": who} {
@@ -186,7 +167,7 @@ func TestStorySlashCommands(t *testing.T) {
 	}
 
 	srv.Dispatch(t, "INTERACTION_CREATE", srv.SlashCommand("31004", "tok-31004", ch, guild, user, "help", nil))
-	if m := discordtest.DecodeMessage(t, srv.WaitRequest(t, discordtest.Callback("31004"))); !inOrder(m.Content, "/summary", "/timeline", "/who") {
+	if m := discordtest.DecodeMessage(t, srv.WaitRequest(t, discordtest.Callback("31004"))); !bottest.InOrder(m.Content, "/summary", "/timeline", "/who") {
 		t.Errorf("/help = %q, want the story commands in it", m.Content)
 	}
 }
@@ -245,7 +226,7 @@ func TestStoryFromArticles(t *testing.T) {
 	for _, e := range timeline {
 		subs = append(subs, e.Text, source)
 	}
-	if !inOrder(shown(tl.Content), subs...) {
+	if !bottest.InOrder(shown(tl.Content), subs...) {
 		t.Errorf("/timeline shows %q, want every event and its source as written, in order", shown(tl.Content))
 	}
 	if u := unescaped(tl.Content); u != "" || !tl.MentionsInert() {
@@ -258,7 +239,7 @@ func TestStoryFromArticles(t *testing.T) {
 	for _, p := range people {
 		names = append(names, p.Name)
 	}
-	if !inOrder(shown(who.Content), names...) || unescaped(who.Content) != "" || !who.MentionsInert() {
+	if !bottest.InOrder(shown(who.Content), names...) || unescaped(who.Content) != "" || !who.MentionsInert() {
 		t.Errorf("/who = %q, want %q in order, escaped", who.Content, names)
 	}
 }

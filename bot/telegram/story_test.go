@@ -31,14 +31,8 @@ func newStoryQA() *storyQA {
 			{Text: "Putin and al-Sharaa held their first call since Assad fell.", Source: srcMT},
 			{Text: "The Kremlin called the visit an important trip.", Source: srcTASS},
 		},
-		timeline: []qa.Event{
-			{Date: "2024-12-08", Written: "on Dec. 8", Text: "Assad was deposed by a rebel offensive on Dec. 8.", Source: srcMT},
-			{Date: "2025-02-12", Written: "on Wednesday", Text: "Putin and al-Sharaa spoke by phone on Wednesday.", Source: srcTASS},
-		},
-		people: []qa.Person{
-			{Name: "Ahmed al-Sharaa", Role: "Syria's interim president", Mentions: 5, Source: srcMT},
-			{Name: "Dmitry Peskov", Role: "Kremlin spokesman", Mentions: 3, Source: srcMT},
-		},
+		timeline: bottest.StoryEvents(srcMT, srcTASS),
+		people:   bottest.StoryPeople(srcMT),
 	}
 }
 
@@ -51,19 +45,6 @@ func entityTexts(s telegramtest.Sent, typ string) []string {
 		}
 	}
 	return out
-}
-
-// inOrder reports whether every one of subs is in s, each after the one
-// before.
-func inOrder(s string, subs ...string) bool {
-	for _, sub := range subs {
-		i := strings.Index(s, sub)
-		if i < 0 {
-			return false
-		}
-		s = s[i+len(sub):]
-	}
-	return true
 }
 
 // TestStoryCommands: /summary, /timeline and /who answer with the story's
@@ -90,12 +71,12 @@ func TestStoryCommands(t *testing.T) {
 	if tl.ParseMode != "HTML" || len(tl.Entities) != 0 {
 		t.Errorf("/timeline parse mode %q, entities %+v: want escaped HTML, no formatting", tl.ParseMode, tl.Entities)
 	}
-	if !inOrder(tl.Plain, "2024-12-08", s.timeline[0].Text, srcMT.String(), "2025-02-12", s.timeline[1].Text, srcTASS.String()) {
+	if !bottest.InOrder(tl.Plain, "2024-12-08", s.timeline[0].Text, srcMT.String(), "2025-02-12", s.timeline[1].Text, srcTASS.String()) {
 		t.Errorf("/timeline = %q, want each event's date, sentence and source, in order", tl.Plain)
 	}
 
 	who := h.ask(31, "/who")
-	if !inOrder(who.Plain, "Ahmed al-Sharaa — Syria's interim president", "Dmitry Peskov — Kremlin spokesman") {
+	if !bottest.InOrder(who.Plain, "Ahmed al-Sharaa — Syria's interim president", "Dmitry Peskov — Kremlin spokesman") {
 		t.Errorf("/who = %q, want each person with their role, in order", who.Plain)
 	}
 
@@ -133,7 +114,7 @@ func TestStoryCommands(t *testing.T) {
 		}
 	}
 	help := h.ask(31, "/help")
-	if !inOrder(help.Plain, "/summary", "/timeline", "/who") {
+	if !bottest.InOrder(help.Plain, "/summary", "/timeline", "/who") {
 		t.Errorf("/help = %q, want the story commands in it", help.Plain)
 	}
 }
@@ -196,7 +177,7 @@ func TestStoryFromArticles(t *testing.T) {
 	for _, e := range timeline {
 		subs = append(subs, e.Text, e.Source.String())
 	}
-	if !inOrder(tl.Plain, subs...) || !strings.Contains(tl.Plain, "Harbour <i>Gazette</i>") {
+	if !bottest.InOrder(tl.Plain, subs...) || !strings.Contains(tl.Plain, "Harbour <i>Gazette</i>") {
 		t.Errorf("/timeline = %q, want every event and its source verbatim, in order", tl.Plain)
 	}
 	if len(tl.Entities) != 0 {
@@ -208,7 +189,7 @@ func TestStoryFromArticles(t *testing.T) {
 	for _, p := range people {
 		names = append(names, p.Name)
 	}
-	if !inOrder(who.Plain, names...) || len(who.Entities) != 0 {
+	if !bottest.InOrder(who.Plain, names...) || len(who.Entities) != 0 {
 		t.Errorf("/who = %q (entities %+v), want %q in order, unformatted", who.Plain, who.Entities, names)
 	}
 }
