@@ -167,17 +167,19 @@ func (ix *Index) ask(question string, fu followUp, explain bool) (Result, *Expla
 // sameThing reports whether sentences a and b say the same thing: their
 // terms overlap by sameThing (Jaccard).
 func (ix *Index) sameThing(a, b int32) bool {
-	// A cheap filter first: the signatures (a bit a term, modulo 64) of
-	// near-duplicates overlap about as much as their terms.
 	sa, sb := &ix.sents[a], &ix.sents[b]
+	return mayBeSame(sa.nterm, sb.nterm, sa.sig, sb.sig) && jaccard(ix.sentenceTerms(a), ix.sentenceTerms(b)) >= sameThing
+}
+
+// mayBeSame is sameThing's cheap filter, on the sentences' term counts and
+// signatures (a bit a term, modulo 64): false when they cannot be the same.
+func mayBeSame(na, nb int32, siga, sigb uint64) bool {
 	// |A∩B| ≤ min and |A∪B| ≥ max of their sizes: J ≤ min/max.
-	if lo, hi := min(sa.nterm, sb.nterm), max(sa.nterm, sb.nterm); float64(lo) < sameThing*float64(hi) {
+	if lo, hi := min(na, nb), max(na, nb); float64(lo) < sameThing*float64(hi) {
 		return false
 	}
-	if bits.OnesCount64(sa.sig&sb.sig) < int(sameThing*float64(bits.OnesCount64(sa.sig|sb.sig)))-2 {
-		return false
-	}
-	return jaccard(ix.sentenceTerms(a), ix.sentenceTerms(b)) >= sameThing
+	// The signatures of near-duplicates overlap about as much as their terms.
+	return bits.OnesCount64(siga&sigb) >= int(sameThing*float64(bits.OnesCount64(siga|sigb)))-2
 }
 
 // context returns the sentence before sentence i when i leans on it: it

@@ -65,7 +65,8 @@ func (ix *Index) candidates(qu *query, sc *scratch) []cand {
 		w := float32(a.w * a.idf)
 		posts := ix.postingsOf(a.id)
 		add := func(p posting) {
-			if sc.acc[p.sent] == 0 {
+			if m := uint64(1) << (p.sent & 63); sc.seen[p.sent>>6]&m == 0 {
+				sc.seen[p.sent>>6] |= m
 				sc.touched = append(sc.touched, p.sent)
 			}
 			sc.acc[p.sent] += w * p.norm
@@ -86,8 +87,9 @@ func (ix *Index) candidates(qu *query, sc *scratch) []cand {
 				}
 			}
 		default:
+			// The bitmap is small enough to stay in the fastest cache.
 			for _, p := range posts {
-				if sc.acc[p.sent] != 0 {
+				if sc.seen[p.sent>>6]&(1<<(p.sent&63)) != 0 {
 					add(p)
 				}
 			}
@@ -100,7 +102,7 @@ func (ix *Index) candidates(qu *query, sc *scratch) []cand {
 		if len(top) < ncand {
 			top = append(top, c)
 			if len(top) == ncand {
-				slices.SortFunc(top, byScore)
+				sortByScore(top)
 			}
 			continue
 		}

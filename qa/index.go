@@ -443,7 +443,7 @@ func (b *builder) finish() *Index {
 		ix.idfs[i] = ix.idf(t.df)
 	}
 	ix.scratch.New = func() any {
-		return &scratch{acc: make([]float32, len(ix.sents)), paraMask: make([]uint64, ix.nparas),
+		return &scratch{acc: make([]float32, len(ix.sents)), seen: make([]uint64, (len(ix.sents)+63)/64), paraMask: make([]uint64, ix.nparas),
 			slotOf:  make([]uint16, len(ix.terms)),
 			artMask: make([]uint64, len(ix.texts))}
 	}

@@ -36,6 +36,7 @@ import (
 // scratch is the per-question working memory, pooled.
 type scratch struct {
 	acc      []float32 // stage-1 score per sentence
+	seen     []uint64  // a bit a sentence: touched, so acc is set
 	order    [][2]int  // slot and alt, rarest term first
 	words    []qword
 	slots    []slot
@@ -127,13 +128,14 @@ func (ix *Index) rank(qu *query, sc *scratch) []cand {
 		sc.vec = c.f.Vector(sc.vec[:0])
 		c.score = dot(w, sc.vec)
 	}
-	slices.SortFunc(top, byScore)
+	sortByScore(top)
 	ix.decide(top, sc)
 	// The probability has the last word: a candidate close behind the best
 	// may be likelier to answer (it holds the kind of answer asked for).
 	slices.SortStableFunc(top[:min(len(top), Decided)], func(a, b cand) int { return cmpDesc(a.p, b.p) })
 	for _, sid := range sc.touched {
 		sc.acc[sid] = 0
+		sc.seen[sid>>6] = 0
 		para := ix.sentPara[sid]
 		sc.paraMask[para] = 0
 		sc.artMask[ix.paraArt[para]] = 0
@@ -181,12 +183,23 @@ func abs(x int32) int32 {
 // carry the same sentence (or nearly), among the candidates.
 func (ix *Index) carried(top []cand) {
 	var arts [maxCandidates]uint64 // per candidate: the other articles found carrying it
+	// What the cheap filter reads, side by side: most pairs stop there.
+	type brief struct {
+		art, nterm int32
+		sig        uint64
+	}
+	var bs [maxCandidates]brief
+	for i, c := range top {
+		s := &ix.sents[c.sent]
+		bs[i] = brief{s.art, s.nterm, s.sig}
+	}
 	for i := range top {
-		a := &ix.sents[top[i].sent]
+		a := &bs[i]
 		for j := i + 1; j < len(top); j++ {
-			b := &ix.sents[top[j].sent]
+			b := &bs[j]
 			ab, bb := uint64(1)<<(b.art%64), uint64(1)<<(a.art%64)
-			if a.art == b.art || arts[i]&ab != 0 && arts[j]&bb != 0 || !ix.sameThing(top[i].sent, top[j].sent) {
+			if a.art == b.art || arts[i]&ab != 0 && arts[j]&bb != 0 || !mayBeSame(a.nterm, b.nterm, a.sig, b.sig) ||
+				jaccard(ix.sentenceTerms(top[i].sent), ix.sentenceTerms(top[j].sent)) < sameThing {
 				continue
 			}
 			arts[i] |= ab
@@ -197,6 +210,7 @@ func (ix *Index) carried(top []cand) {
 }
 
 func dot(w, x []float64) float64 {
+	w = w[:len(x)] // one bounds check, not one a term
 	var s float64
 	for i, v := range x {
 		s += w[i] * v
@@ -215,6 +229,23 @@ func cmpDesc(a, b float64) int {
 		return 1
 	}
 	return 0
+}
+
+// sortByScore sorts top by byScore. The candidates are few: an insertion
+// sort with the comparison inlined beats a general sort calling it.
+func sortByScore(top []cand) {
+	if len(top) > 4*Decided {
+		slices.SortFunc(top, byScore)
+		return
+	}
+	for i := 1; i < len(top); i++ {
+		c := top[i]
+		j := i
+		for ; j > 0 && byScore(c, top[j-1]) < 0; j-- {
+			top[j] = top[j-1]
+		}
+		top[j] = c
+	}
 }
 
 func byScore(a, b cand) int {
