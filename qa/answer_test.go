@@ -328,7 +328,11 @@ func TestAcronyms(t *testing.T) {
 }
 
 // TestKindWords checks that "many" in "how many" asks for a number, and
-// "day" in "what day" for a date, not for the words themselves.
+// "day" in "what day" for a date, not for the words themselves: the
+// sentence full of "many" and no number is not the one for "how many
+// bases", and for "how many ports" it is only the best of the candidates
+// (whether a sentence with no number answers that is the decision
+// model's call).
 func TestKindWords(t *testing.T) {
 	ix := memIndex(t,
 		"Many power plants and many ports are run by experts from many countries.",
@@ -339,7 +343,9 @@ func TestKindWords(t *testing.T) {
 		"The envoy arrived on Tuesday.",
 	)
 	wantFirst(t, ix, "how many bases does russia have", "two military bases")
-	wantFirst(t, ix, "how many ports are there", "Many power plants")
+	if cs := ix.Candidates("how many ports are there"); len(cs) == 0 || !strings.Contains(cs[0].Text, "many ports") {
+		t.Errorf(`"how many ports are there": candidates %v, want first the sentence on ports`, cs)
+	}
 	wantFirst(t, ix, "how long did the envoy talk with the leader", "three hours")
 	wantFirst(t, ix, "what day did the envoy arrive", "Tuesday")
 }

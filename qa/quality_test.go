@@ -167,10 +167,10 @@ func TestQualityDev(t *testing.T) {
 // TestQualityChat scores the seeds on sets of questions written the way
 // people ask in a chat: lower case, typos, words the articles do not use,
 // near misses and off-topic questions. All were written blind, from the
-// articles alone, by sessions that never saw the code. chat-a to chat-d
-// and chat-f train the ranker's weights (cmd/train), so their floors only
-// catch a change that breaks answering; the cross-validated scores are in
-// weights.json and the README. chat-e was kept aside: no weight, list or
+// articles alone, by sessions that never saw the code. chat-a to chat-f
+// train the ranker's weights (cmd/train), so their floors only catch a
+// change that breaks answering; the cross-validated scores are in
+// weights.json and the README. chat-g was kept aside: no weight, list or
 // threshold was chosen on it, and its scores are the held-out measure.
 func TestQualityChat(t *testing.T) {
 	for _, tt := range []struct {
@@ -178,12 +178,13 @@ func TestQualityChat(t *testing.T) {
 		hit1, hit3            float64
 		refusal, falseRefusal float64 // at least, at most
 	}{
-		{"chat-a.jsonl", 0.68, 0.80, 0.3, 0.05},
+		{"chat-a.jsonl", 0.68, 0.80, 0.3, 0.06},
 		{"chat-b.jsonl", 0.68, 0.80, 0.4, 0.05},
 		{"chat-c.jsonl", 0.72, 0.78, 0.3, 0.05},
 		{"chat-d.jsonl", 0.64, 0.75, 0.22, 0.06},
 		{"chat-f.jsonl", 0.67, 0.71, 0.24, 0.05},
-		{"chat-e.jsonl", 0.68, 0.73, 0.20, 0.05}, // held out: measured 0.708, 0.762, 0.229, 0.023
+		{"chat-e.jsonl", 0.64, 0.72, 0.25, 0.05},
+		{"chat-g.jsonl", 0.68, 0.76, 0.40, 0.05}, // held out: measured 0.707, 0.793, 0.450, 0.029
 	} {
 		qs := readQuestions(t, filepath.Join("testdata", tt.file))
 		s := score(t, seedIndex(t), qs)
@@ -203,8 +204,8 @@ func TestQualityChat(t *testing.T) {
 
 // TestQualityDialogs scores the turns after the first of the dialogs on
 // the seeds, each dialog asked as one person's conversation. They were
-// written blind like the chat sets; dialog-a, dialog-b and dialog-d train
-// the weights, dialog-c was kept aside.
+// written blind like the chat sets; dialog-a to dialog-d train the
+// weights, dialog-e was kept aside.
 func TestQualityDialogs(t *testing.T) {
 	for _, tt := range []struct {
 		file               string
@@ -213,7 +214,8 @@ func TestQualityDialogs(t *testing.T) {
 		{"dialog-a.jsonl", 0.55, 0.08},
 		{"dialog-b.jsonl", 0.60, 0.15},
 		{"dialog-d.jsonl", 0.52, 0.08},
-		{"dialog-c.jsonl", 0.66, 0.05}, // held out: measured 0.695, false refusals 0.019
+		{"dialog-c.jsonl", 0.62, 0.05},
+		{"dialog-e.jsonl", 0.54, 0.06}, // held out: measured 0.575, false refusals 0.046
 	} {
 		s := scoreLaterTurns(t, seedIndex(t), filepath.Join("testdata", tt.file))
 		hit1, fr := float64(s.hit1)/float64(s.n), float64(s.falseRefusals)/float64(s.n)
