@@ -100,17 +100,21 @@ func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 	qu := query{slots: sc.slots[:0]}
 	maxIDF := ix.idf(0)
 	words := sc.words[:0]
-	tokenize(q, func(tk token) {
-		if len(words) < 4*maxTerms {
-			words = append(words, qword{string(tk.word), tk.flags})
+	add := func(tk token, flags tokFlag) {
+		if len(words) >= 4*maxTerms {
+			return
 		}
-	})
+		if ws, ok := contractions[string(tk.word)]; ok && (flags&flagCap == 0 || flags&flagFirst != 0) {
+			for _, w := range ws {
+				words = append(words, qword{w, flags})
+			}
+			return
+		}
+		words = append(words, qword{string(tk.word), flags})
+	}
+	tokenize(q, func(tk token) { add(tk, tk.flags) })
 	own := len(words)
-	tokenize(context, func(tk token) {
-		if len(words) < 4*maxTerms {
-			words = append(words, qword{string(tk.word), tk.flags &^ flagCap})
-		}
-	})
+	tokenize(context, func(tk token) { add(tk, tk.flags&^flagCap) })
 	inherited := false
 	sc.words = words
 	var opening []string
@@ -584,3 +588,13 @@ var sayingWords = wordList("saying.txt")
 // queryStop are words that shape a question but say nothing about the
 // answer, so a sentence need not hold them.
 var queryStop = wordList("querystop.txt")
+
+// contractions maps a contraction typed without its apostrophe ("whats")
+// to the words it stands for ("what", "is"): lists/contractions.txt.
+var contractions = func() map[string][]string {
+	m := map[string][]string{}
+	for _, kv := range readList("contractions.txt") {
+		m[kv[0]] = strings.Fields(kv[1])
+	}
+	return m
+}()

@@ -327,6 +327,34 @@ func TestAcronyms(t *testing.T) {
 	}
 }
 
+// TestContractions checks that a contraction, with its apostrophe or
+// without as people type in chats, reads as the words it stands for: "im"
+// and "i'm" are not the initials of the Interior Minister, "isnt" and
+// "didn't" are no rare words the answer must hold, and "whats" asks.
+func TestContractions(t *testing.T) {
+	ix := memIndex(t,
+		"The Interior Minister, Ali Kida, met the envoy.",
+		"Peskov, the Kremlin spokesman, said the talks went well.",
+	)
+	for _, q := range []string{"im wondering what peskov said", "i'm wondering what peskov said",
+		"didnt peskov say something", "isn't peskov the spokesman", "whats peskov's job"} {
+		_, ex, err := ix.Explain(q)
+		if err != nil {
+			t.Fatalf("Explain(%q): %v", q, err)
+		}
+		var terms []string
+		for _, tm := range ex.Terms {
+			terms = append(terms, tm.Word)
+		}
+		if !slices.Contains(terms, "peskov") || slices.ContainsFunc(terms, func(w string) bool {
+			return w == "interior" || w == "minist" || w == "im" || w == "didnt" || w == "isnt" || w == "whats"
+		}) {
+			t.Errorf("%q read as %v, want peskov and no contraction, nor the initials of Interior Minister", q, terms)
+		}
+		wantFirst(t, ix, q, "Peskov, the Kremlin spokesman")
+	}
+}
+
 // TestKindWords checks that "many" in "how many" asks for a number, and
 // "day" in "what day" for a date, not for the words themselves: the
 // sentence full of "many" and no number is not the one for "how many
