@@ -11,6 +11,7 @@ package qa
 // each kind of match with its own learned weight.
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -223,8 +224,8 @@ func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 		if i < n {
 			continue // the words that say the kind of answer
 		}
-		if queryStop[tk.word] || tk.word == "" {
-			continue
+		if queryStop[tk.word] || tk.word == "" || ix.questionWord(tk.word) != tk.word {
+			continue // "wat": a question word mistyped asks, as the word does, and is no topic
 		}
 		id, known := ix.words[tk.word]
 		if known && id < 0 {
@@ -590,11 +591,17 @@ var sayingWords = wordList("saying.txt")
 var queryStop = wordList("querystop.txt")
 
 // contractions maps a contraction typed without its apostrophe ("whats")
-// to the words it stands for ("what", "is"): lists/contractions.txt.
+// or chat shorthand ("abt") to the words it stands for ("what", "is"):
+// lists/contractions.txt and lists/shorthand.txt.
 var contractions = func() map[string][]string {
 	m := map[string][]string{}
-	for _, kv := range readList("contractions.txt") {
-		m[kv[0]] = strings.Fields(kv[1])
+	for _, name := range []string{"contractions.txt", "shorthand.txt"} {
+		for _, kv := range readList(name) {
+			if _, dup := m[kv[0]]; dup {
+				panic(fmt.Sprintf("qa: lists/%s: %q twice", name, kv[0])) // a test reads the lists
+			}
+			m[kv[0]] = strings.Fields(kv[1])
+		}
 	}
 	return m
 }()
