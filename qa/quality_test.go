@@ -184,7 +184,7 @@ func TestQualityChat(t *testing.T) {
 		{"chat-d.jsonl", 0.64, 0.75, 0.22, 0.06},
 		{"chat-f.jsonl", 0.67, 0.71, 0.24, 0.05},
 		{"chat-e.jsonl", 0.64, 0.72, 0.25, 0.05},
-		{"chat-g.jsonl", 0.68, 0.76, 0.40, 0.05}, // held out: measured 0.707, 0.793, 0.450, 0.029
+		{"chat-g.jsonl", 0.68, 0.76, 0.40, 0.05}, // held out: measured 0.714, 0.800, 0.517, 0.036
 	} {
 		qs := readQuestions(t, filepath.Join("testdata", tt.file))
 		s := score(t, seedIndex(t), qs)
@@ -215,7 +215,7 @@ func TestQualityDialogs(t *testing.T) {
 		{"dialog-b.jsonl", 0.60, 0.15},
 		{"dialog-d.jsonl", 0.52, 0.08},
 		{"dialog-c.jsonl", 0.62, 0.05},
-		{"dialog-e.jsonl", 0.54, 0.06}, // held out: measured 0.575, false refusals 0.046
+		{"dialog-e.jsonl", 0.54, 0.06}, // held out: measured 0.575, false refusals 0.057
 	} {
 		s := scoreLaterTurns(t, seedIndex(t), filepath.Join("testdata", tt.file))
 		hit1, fr := float64(s.hit1)/float64(s.n), float64(s.falseRefusals)/float64(s.n)
