@@ -105,7 +105,7 @@ func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 		if len(words) >= 4*maxTerms {
 			return
 		}
-		if ws, ok := contractions[string(tk.word)]; ok && (flags&flagCap == 0 || flags&flagFirst != 0) {
+		if ws, ok := spelledOut[string(tk.word)]; ok && (flags&flagCap == 0 || flags&flagFirst != 0) {
 			for _, w := range ws {
 				words = append(words, qword{w, flags})
 			}
@@ -590,10 +590,10 @@ var sayingWords = wordList("saying.txt")
 // answer, so a sentence need not hold them.
 var queryStop = wordList("querystop.txt")
 
-// contractions maps a contraction typed without its apostrophe ("whats")
+// spelledOut maps a contraction typed without its apostrophe ("whats")
 // or chat shorthand ("abt") to the words it stands for ("what", "is"):
 // lists/contractions.txt and lists/shorthand.txt.
-var contractions = func() map[string][]string {
+var spelledOut = func() map[string][]string {
 	m := map[string][]string{}
 	for _, name := range []string{"contractions.txt", "shorthand.txt"} {
 		for _, kv := range readList(name) {

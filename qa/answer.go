@@ -168,7 +168,13 @@ func (ix *Index) ask(question string, fu followUp, explain bool) (Result, *Expla
 // terms overlap by sameThing (Jaccard).
 func (ix *Index) sameThing(a, b int32) bool {
 	sa, sb := &ix.sents[a], &ix.sents[b]
-	return mayBeSame(sa.nterm, sb.nterm, sa.sig, sb.sig) && jaccard(ix.sentenceTerms(a), ix.sentenceTerms(b)) >= sameThing
+	return mayBeSame(sa.nterm, sb.nterm, sa.sig, sb.sig) && ix.sameTerms(a, b)
+}
+
+// sameTerms is sameThing past its cheap filter: the Jaccard similarity of
+// the sentences' terms.
+func (ix *Index) sameTerms(a, b int32) bool {
+	return jaccard(ix.sentenceTerms(a), ix.sentenceTerms(b)) >= sameThing
 }
 
 // mayBeSame is sameThing's cheap filter, on the sentences' term counts and

@@ -199,7 +199,7 @@ func (ix *Index) carried(top []cand) {
 			b := &bs[j]
 			ab, bb := uint64(1)<<(b.art%64), uint64(1)<<(a.art%64)
 			if a.art == b.art || arts[i]&ab != 0 && arts[j]&bb != 0 || !mayBeSame(a.nterm, b.nterm, a.sig, b.sig) ||
-				jaccard(ix.sentenceTerms(top[i].sent), ix.sentenceTerms(top[j].sent)) < sameThing {
+				!ix.sameTerms(top[i].sent, top[j].sent) {
 				continue
 			}
 			arts[i] |= ab
