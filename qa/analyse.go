@@ -460,11 +460,16 @@ func (ix *Index) unknownWord(word []byte) *unknown {
 		u.term, u.id = ix.terms[id].text, id
 	} else if !u.known {
 		// A word WordNet knows is no typo: "bread" is not "read".
-		ix.similar(u.term, func(v int32) {
-			p := typoLikelihood(len(w), u.term, ix.terms[v].text, ix.properNoun(v))
-			if p > u.w || p == u.w && p > 0 && ix.terms[v].df > ix.terms[u.typo].df {
+		better := func(v int32, p float64) {
+			if p > u.w || p == u.w && p > 0 && v != u.typo && ix.terms[v].df > ix.terms[u.typo].df {
 				u.typo, u.w = v, p
 			}
+		}
+		ix.similar(u.term, func(v int32) {
+			better(v, typoLikelihood(len(w), u.term, ix.terms[v].text, ix.properNoun(v)))
+		})
+		ix.similarWord(w, func(v int32, written string) {
+			better(v, typoLikelihood(len(w), w, written, ix.properNoun(v)))
 		})
 	}
 	if u.id < 0 && u.typo < 0 && !u.inUse {

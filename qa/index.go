@@ -36,6 +36,12 @@ type Index struct {
 	acronyms    map[string][]int32 // initials of a name of several words → its terms
 	fuzzyOnce   sync.Once
 	fuzzy       map[string][]int32 // 1-deletion neighbourhood → term IDs
+	// fuzzyWords is the same over the articles' words as written, whose
+	// typos stemming can hide ("famliy" is one swap from "family", but its
+	// stem "famliy" three edits from "famili"): neighbourhood → index in
+	// surface.
+	fuzzyWords map[string][]int32
+	surface    []string
 	variantsOf  []atomic.Pointer[[]int32]
 	idfs        []float64 // per term
 	maxIDF      float64   // idf of a term no sentence holds
@@ -502,7 +508,46 @@ func (ix *Index) similar(term string, fn func(id int32)) {
 	deletes(term, buf[:0], visit)
 }
 
+// similarWord calls fn with each term one edit from w as the articles
+// write it, and that written form.
+func (ix *Index) similarWord(w string, fn func(id int32, written string)) {
+	if len([]rune(w)) < 4 {
+		return
+	}
+	ix.fuzzyOnce.Do(ix.buildFuzzy)
+	var seen [16]int32
+	n := 0
+	visit := func(key []byte) {
+		for _, k := range ix.fuzzyWords[string(key)] {
+			if n == len(seen) || slices.Contains(seen[:n], k) {
+				continue
+			}
+			if t := ix.surface[k]; t != w && editDistance1(w, t) {
+				seen[n] = k
+				n++
+				fn(ix.words[t], t)
+			}
+		}
+	}
+	var buf [64]byte
+	visit(append(buf[:0], w...))
+	deletes(w, buf[:0], visit)
+}
+
 func (ix *Index) buildFuzzy() {
+	ix.fuzzyWords = make(map[string][]int32, 4*len(ix.words))
+	for w, id := range ix.words {
+		if id >= 0 && len([]rune(w)) >= 4 {
+			ix.surface = append(ix.surface, w)
+		}
+	}
+	slices.Sort(ix.surface)
+	for k, w := range ix.surface {
+		ix.fuzzyWords[w] = append(ix.fuzzyWords[w], int32(k))
+		deletes(w, nil, func(d []byte) {
+			ix.fuzzyWords[string(d)] = append(ix.fuzzyWords[string(d)], int32(k))
+		})
+	}
 	ix.fuzzy = make(map[string][]int32, 4*len(ix.terms))
 	for id, t := range ix.terms {
 		if len([]rune(t.text)) < 4 {
