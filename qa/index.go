@@ -40,8 +40,8 @@ type Index struct {
 	// typos stemming can hide ("famliy" is one swap from "family", but its
 	// stem "famliy" three edits from "famili"): neighbourhood → index in
 	// surface.
-	fuzzyWords map[string][]int32
-	surface    []string
+	fuzzyWords  map[string][]int32
+	surface     []string
 	variantsOf  []atomic.Pointer[[]int32]
 	idfs        []float64 // per term
 	maxIDF      float64   // idf of a term no sentence holds
