@@ -96,7 +96,7 @@ type qword struct {
 // context, when not empty, holds the words a follow-up inherits from the
 // turns before it (conversation.go): they become slots after the
 // question's own, weighing Params.Context times their idf.
-func (ix *Index) parseQuery(q, context string, sc *scratch) query {
+func (ix *Index) parseQuery(q, context string, prior bool, sc *scratch) query {
 	p := &ix.params
 	qu := query{slots: sc.slots[:0]}
 	maxIDF := ix.idf(0)
@@ -210,15 +210,22 @@ func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 		}
 		if inherited {
 			s.idf *= p.Context
+			if prior {
+				s.idf *= p.Prior
+			}
 		} else {
 			qu.own++
 		}
 		qu.slots = append(qu.slots, s)
 		qu.total += s.idf
 	}
+	ownSlots, ownTotal, ownMatched := -1, 0.0, false
 	for i, tk := range words {
 		if len(qu.slots) >= maxTerms {
 			break
+		}
+		if i == own {
+			ownSlots, ownTotal = len(qu.slots), qu.total
 		}
 		inherited = i >= own
 		if i < n {
@@ -251,6 +258,16 @@ func (ix *Index) parseQuery(q, context string, sc *scratch) query {
 			}
 		}
 		addSlot(tk.word, term, id, u, tk.flags&flagCap != 0 && tk.flags&flagFirst == 0 && cased)
+	}
+	if ownSlots < 0 {
+		ownSlots, ownTotal = len(qu.slots), qu.total // no word inherited
+	}
+	for _, s := range qu.slots[:ownSlots] {
+		ownMatched = ownMatched || len(s.alts) > 0
+	}
+	if prior && !ownMatched {
+		// A prior only weighs among what the question's own words find.
+		qu.slots, qu.total = qu.slots[:ownSlots], ownTotal
 	}
 	name := func(k int) bool {
 		a := qu.slots[k].alts

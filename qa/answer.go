@@ -95,6 +95,7 @@ func (ix *Index) Ask(question string) (Result, error) {
 // (AskIn): the zero value, for a question on its own, takes nothing.
 type followUp struct {
 	words string // inherited, weighing Params.Context
+	prior bool   // words are a prior (Turn.prior), weighing Params.Prior times more
 	focus int32  // the sentence the last answer quoted, plus 1
 }
 
@@ -107,7 +108,7 @@ func (ix *Index) ask(question string, fu followUp, explain bool) (Result, *Expla
 	}
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
-	qu := ix.parseQuery(question, fu.words, sc)
+	qu := ix.parseQuery(question, fu.words, fu.prior, sc)
 	qu.focus = fu.focus
 	var ex *Explanation
 	if explain {

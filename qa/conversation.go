@@ -14,7 +14,11 @@ package qa
 //     "them") adds the previous topic and names;
 //   - one that points at a person ("he", "she", "his") adds the names of
 //     the last turn that named someone, or of the last answer's sentence;
-//   - any other question is a new topic and inherits nothing.
+//   - any other question is a new topic and inherits nothing; but, as it
+//     may still be about the last one ("when did the strike end" after
+//     the ferry strike), the last turn's names and topic words are asked
+//     with it as a prior, weighing Params.Prior times less, and only
+//     among the sentences its own words find.
 //
 // The inherited words are asked with the question, each weighing
 // Params.Context times its idf: a follow-up's own words count for more.
@@ -47,6 +51,11 @@ type Turn struct {
 	// sent is the sentence of Answer, plus 1, in the index that gave it;
 	// focus is that of the last answer, which the turn leans on.
 	sent, focus int32
+	// prior are the last turn's names and topic words, for a question
+	// that neither points at them nor names anyone: it may still be about
+	// them, so they are asked with it, weighing Params.Prior times the
+	// inherited words' weight, but it is not resolved to them.
+	prior []string
 }
 
 // AskIn answers question as the next turn of c, resolving what it leans
@@ -79,7 +88,10 @@ func (ix *Index) AskIn(c *Conversation, question string) (Result, Turn, error) {
 // rewritten ("and bogdanov?"); and the sentence it leans on.
 func (t Turn) query() (string, followUp) {
 	if len(t.Inherited) > 0 {
-		return t.Question, followUp{strings.Join(t.Inherited, " "), t.focus}
+		return t.Question, followUp{words: strings.Join(t.Inherited, " "), focus: t.focus}
+	}
+	if len(t.prior) > 0 {
+		return t.Asked, followUp{words: strings.Join(t.prior, " "), prior: true, focus: t.focus}
 	}
 	return t.Asked, followUp{focus: t.focus}
 }
@@ -134,6 +146,12 @@ func (ix *Index) resolve(prev []Turn, question string) Turn {
 			if len(names) > 0 {
 				carry(names, nil)
 				break
+			}
+		}
+	case ix.params.Prior > 0:
+		for _, w := range union(last.Names, last.Topic) {
+			if !slices.Contains(t.Names, w) && !slices.Contains(t.Topic, w) {
+				t.prior = append(t.prior, w)
 			}
 		}
 	}

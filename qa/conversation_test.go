@@ -160,3 +160,34 @@ func BenchmarkAskInSeeds(b *testing.B) {
 		}
 	}
 }
+
+// TestConversationPrior checks that a question which neither points at the
+// last turn nor names anyone still leans on its topic where its own words
+// leave a choice, and is not rewritten for it.
+func TestConversationPrior(t *testing.T) {
+	ix := memIndex(t,
+		"The ferry strike began on Monday after pay talks failed.",
+		"The ferry strike ended on Friday, the union said after a long meeting.",
+		"The rail strike ended in March.",
+	)
+	first := func(c *Conversation, q string) (string, Turn) {
+		res, turn, err := ix.AskIn(c, q)
+		if err != nil || len(res.Answers) == 0 {
+			t.Fatalf("AskIn(%q) = %v, %v; want an answer", q, res, err)
+		}
+		return res.Answers[0].Text, turn
+	}
+	const q = "when did the strike end"
+	if got, _ := first(nil, q); !strings.Contains(got, "rail") {
+		t.Fatalf("alone, %q is answered %q; the test wants the rail strike first", q, got)
+	}
+	var c Conversation
+	first(&c, "when did the ferry strike begin")
+	got, turn := first(&c, q)
+	if !strings.Contains(got, "ferry") {
+		t.Errorf("after the ferry strike, %q is answered %q, want the ferry strike's end", q, got)
+	}
+	if turn.Asked != q || len(turn.Inherited) != 0 {
+		t.Errorf("%q asked as %q inheriting %q, want it as asked", q, turn.Asked, turn.Inherited)
+	}
+}

@@ -200,7 +200,7 @@ func (ix *Index) CandidatesIn(c *Conversation, question string) []Candidate {
 func (ix *Index) candidatesFor(question string, fu followUp) []Candidate {
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
-	qu := ix.parseQuery(strings.TrimSpace(strings.ToValidUTF8(question, "\uFFFD")), fu.words, sc)
+	qu := ix.parseQuery(strings.TrimSpace(strings.ToValidUTF8(question, "\uFFFD")), fu.words, fu.prior, sc)
 	qu.focus = fu.focus
 	if len(qu.slots) == 0 && qu.focus == 0 {
 		return nil

