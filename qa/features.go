@@ -44,6 +44,7 @@ type Features struct {
 	Carried  float64 // log(1 + other articles carrying the same sentence among the candidates)
 	Length   float64 // log(1 + words) / 4
 	First    float64 // 1 for the first sentence of its article after the headline
+	Appeal   float64 // 1 for a sentence of the publisher's appeal to the reader
 	// In a conversation, of the sentence f that the last answer quoted:
 	// FocusArticle is 1 when s is in its article, FocusNear 1/(1+d) for s
 	// d sentences from it there, FocusSame 1 when s is f itself.
@@ -73,7 +74,7 @@ var featureNames = func() []string {
 		names = append(names, "match_"+m)
 	}
 	names = append(names, "missing", "missing_max", "names", "rarest", "slots", "other_name", "phrase", "density", "prev", "pronoun", "headline", "para",
-		"article", "carried", "length", "first", "unknown", "unknown_name",
+		"article", "carried", "length", "first", "appeal", "unknown", "unknown_name",
 		"focus_article", "focus_near", "focus_same", "bare_near", "bare_same")
 	for _, k := range kindNames[1:] {
 		names = append(names, "want_"+k)
@@ -96,7 +97,7 @@ func (f *Features) Vector(dst []float64) []float64 {
 	dst = append(dst, 1, f.BM25, f.BM25Rel)
 	dst = append(dst, f.Match[:]...)
 	dst = append(dst, f.Missing, f.MissingMax, f.Names, f.Rarest, f.Slots, f.OtherName, f.Phrase, f.Density, f.Prev, f.Pronoun, f.Headline, f.Para,
-		f.Article, f.Carried, f.Length, f.First, f.Unknown, f.UnknownName, f.FocusArticle, f.FocusNear, f.FocusSame, f.BareNear, f.BareSame)
+		f.Article, f.Carried, f.Length, f.First, f.Appeal, f.Unknown, f.UnknownName, f.FocusArticle, f.FocusNear, f.FocusSame, f.BareNear, f.BareSame)
 	dst = append(dst, f.Want[1:]...)
 	return append(dst, f.Has[1:]...)
 }

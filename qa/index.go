@@ -71,6 +71,7 @@ type sentence struct {
 	pronoun    bool  // opens with "He" or "She": it goes on about someone just named
 	standIn    bool  // opens with a stand-in for someone just named: "The Russian leader"
 	lead       bool  // the first sentence of its article that is not a headline
+	appeal     bool  // in the publisher's appeal to the reader at the end of the page (paragraphs)
 	kinds      kindSet
 	sig        uint64 // bit (term mod 64) set for each of its terms
 	dterm      int32  // its distinct terms, sorted, start at dterms[dterm]
@@ -183,7 +184,7 @@ func (p *parser) parse(a Article) parsed {
 		flags: make([]tokFlag, 0, words),
 		sents: make([]sentence, 0, words/16+1),
 	}
-	paras := paragraphs(a.Text)
+	paras, appeal := paragraphs(a.Text)
 	out.nparas = len(paras)
 	lead := true
 	for pn, ps := range paras {
@@ -192,7 +193,7 @@ func (p *parser) parse(a Article) parsed {
 			start, end := ps.start+ss.start, ps.start+ss.end
 			s := sentence{para: int32(pn), start: int32(start), end: int32(end), tok: int32(len(out.toks)),
 				quote: hasQuote(a.Text[start:end]), headline: isHeadline(a.Text[start:end]),
-				pronoun: opensWithPronoun(a.Text[start:end]), standIn: opensWithStandIn(a.Text[start:end])}
+				pronoun: opensWithPronoun(a.Text[start:end]), standIn: opensWithStandIn(a.Text[start:end]), appeal: pn >= appeal}
 			if lead && !s.headline {
 				s.lead, lead = true, false
 			}

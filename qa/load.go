@@ -254,11 +254,14 @@ func clip(s string, n int) string {
 //   - lines that ask the reader ("you", "our") to subscribe, donate or read
 //     a newsletter, lines with a button's words ("sign up", "read more",
 //     "privacy policy"), and photo credits;
-//   - everything after a line that greets the reader ("Dear readers,"),
-//     which starts an appeal that runs to the end of the page, together with
-//     a lead-in line ending in ":" just before it.
-func paragraphs(text string) []span {
+//   - a line that greets the reader ("Dear readers,"), with a lead-in
+//     line ending in ":" just before it. It starts an appeal that runs to
+//     the end of the page: its lines, paras[appeal:], are kept, as they
+//     may say what a reader asks ("who designated the Moscow Times
+//     undesirable"), but told apart, as they are not the story.
+func paragraphs(text string) (paras []span, appeal int) {
 	var out []span
+	appeal = -1
 	start := 0
 	for start <= len(text) {
 		end := strings.IndexByte(text[start:], '\n')
@@ -274,18 +277,22 @@ func paragraphs(text string) []span {
 			continue
 		}
 		line := text[s[0].start:s[0].end]
-		if isSalutation(line) {
+		if appeal < 0 && isSalutation(line) {
 			if n := len(out); n > 0 && strings.HasSuffix(text[out[n-1].start:out[n-1].end], ":") {
 				out = out[:n-1]
 			}
-			break
+			appeal = len(out)
+			continue
 		}
 		if isFurniture(line) {
 			continue
 		}
 		out = append(out, s[0])
 	}
-	return out
+	if appeal < 0 {
+		appeal = len(out)
+	}
+	return out, appeal
 }
 
 // isFurniture reports whether one line is page furniture rather than text.

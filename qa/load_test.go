@@ -141,12 +141,14 @@ func TestFurniture(t *testing.T) {
 func TestAppealRunsToTheEnd(t *testing.T) {
 	text := "Headline of the story here\nThe first real sentence of the story.\nA Message from The Daily:\nDear readers,\nWe are facing unprecedented challenges.\nThank you for standing with us.\n"
 	var got []string
-	for _, p := range paragraphs(text) {
+	paras, appeal := paragraphs(text)
+	for _, p := range paras {
 		got = append(got, text[p.start:p.end])
 	}
-	want := []string{"Headline of the story here", "The first real sentence of the story."}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("paragraphs = %q, want %q", got, want)
+	want := []string{"Headline of the story here", "The first real sentence of the story.",
+		"We are facing unprecedented challenges.", "Thank you for standing with us."}
+	if strings.Join(got, "|") != strings.Join(want, "|") || appeal != 2 {
+		t.Errorf("paragraphs = %q, appeal from %d; want %q, appeal from 2", got, appeal, want)
 	}
 }
 
@@ -242,5 +244,33 @@ func TestLoadDirWarns(t *testing.T) {
 	if _, err := NewIndex(arts); !errors.Is(err, ErrNoSentences) || !errors.Is(err, ErrNoArticles) ||
 		err.Error() != "no .txt articles with a sentence to answer from" {
 		t.Errorf("no sentence anywhere: err = %v", err)
+	}
+}
+
+// TestAppealAnswersButIsNoStory checks that what the publisher's appeal
+// says can be asked about, while the story's summary, timeline and who's
+// who leave it out.
+func TestAppealAnswersButIsNoStory(t *testing.T) {
+	ix := memIndex(t, "Harbour tolls to end\nThe harbour tolls will end in spring, Mayor Carl Dahl said on Monday.\n"+
+		"A Message from The Daily:\nDear readers,\nThe Daily has been designated a foreign agent by the Ministry of Truth, said editor Jon Hale on Monday.\n"+
+		"Please support us monthly, starting from just $2.\n")
+	res := ask(t, ix, "who designated the daily a foreign agent")
+	if !res.Answered() || !strings.Contains(res.Answers[0].Text, "Ministry of Truth") {
+		t.Errorf("Ask(who designated the daily a foreign agent) = %v, want the appeal's sentence", res)
+	}
+	for _, a := range ix.Summary() {
+		if strings.Contains(a.Text, "Truth") || strings.Contains(a.Text, "support us") {
+			t.Errorf("summary quotes the appeal: %q", a.Text)
+		}
+	}
+	for _, e := range ix.Timeline() {
+		if strings.Contains(e.Text, "Truth") {
+			t.Errorf("timeline quotes the appeal: %q", e.Text)
+		}
+	}
+	for _, p := range ix.People() {
+		if strings.Contains(p.Name, "Hale") {
+			t.Errorf("who's who names the appeal's %s", p.Name)
+		}
 	}
 }

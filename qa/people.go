@@ -47,8 +47,8 @@ package qa
 //     first written, a relation only when nothing else is said; the
 //     sentence that gives it.
 //
-// Headlines and subheads are left out. It is worked out once per index, on
-// first call, and kept.
+// Headlines, subheads and the publisher's appeal are left out. It is
+// worked out once per index, on first call, and kept.
 
 import (
 	"slices"
@@ -595,7 +595,7 @@ func sameName(a, b string) bool {
 func (ix *Index) findPeople() []Person {
 	var ms []*mention
 	for i := range ix.sents {
-		if ix.sents[i].headline {
+		if ix.sents[i].headline || ix.sents[i].appeal {
 			continue
 		}
 		sm := ix.sentenceMentions(int32(i))

@@ -104,6 +104,9 @@ func (ix *Index) rank(qu *query, sc *scratch) []cand {
 		if s.lead {
 			c.f.First = 1
 		}
+		if s.appeal {
+			c.f.Appeal = 1
+		}
 		if qu.focus > 0 {
 			if f := &ix.sents[qu.focus-1]; f.art == s.art {
 				d := abs(c.sent - (qu.focus - 1))

@@ -7,8 +7,9 @@ package qa
 // Goldstein 1998, "The Use of MMR, Diversity-Based Reranking for Reordering
 // Documents and Producing Summaries", SIGIR).
 //
-//   - Sentences: every sentence of the articles but headlines and subheads
-//     (furniture never reaches the index), with at least minSummaryWords
+//   - Sentences: every sentence of the articles but headlines, subheads
+//     and the publisher's appeal to the reader (furniture never reaches
+//     the index), with at least minSummaryWords
 //     (6) words that are not stop words, and none a reader could not take
 //     alone: a question; a piece of a quotation the splitter cut; a
 //     sentence that gives its words to a pronoun ("…," he said); one that
@@ -149,7 +150,7 @@ func (ix *Index) summarize() []Answer {
 	var cands []int32
 	for i := range ix.sents {
 		s := &ix.sents[i]
-		if s.headline || s.length < minSummaryWords {
+		if s.headline || s.appeal || s.length < minSummaryWords {
 			continue
 		}
 		if (s.pronoun || s.standIn) && ix.context(int32(i)) == "" {

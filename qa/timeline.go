@@ -339,7 +339,7 @@ func (ix *Index) articleEvents(lo, hi int32) []*timelineEvent {
 				latestYear = tx.y
 			}
 		}
-		if s.headline || len(txs) == 0 {
+		if s.headline || s.appeal || len(txs) == 0 {
 			continue
 		}
 		all = append(all, found{i, txs, text})

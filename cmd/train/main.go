@@ -192,6 +192,9 @@ func main() {
 				fmt.Printf("DECLINED %s %q p=%.2f rank %d: %s\n", e.q.ID, e.q.Q, p.best, p.right, top)
 			case !e.unans && p.right != 1:
 				fmt.Printf("WRONG    %s %q p=%.2f rank %d: %s\n", e.q.ID, e.q.Q, p.best, p.right, top)
+				if j := slices.Index(e.y, true); j >= 0 {
+					fmt.Printf("         right: %s\n", e.texts[j])
+				}
 			}
 		}
 	}
