@@ -102,6 +102,22 @@ func (f *Features) Vector(dst []float64) []float64 {
 	return append(dst, f.Has[1:]...)
 }
 
+// lengthFeature is log(1 + words) / 4, from a table for the usual lengths:
+// the logarithm was a twentieth of answering.
+func lengthFeature(words int32) float64 {
+	if words >= 0 && int(words) < len(lengthTable) {
+		return lengthTable[words]
+	}
+	return math.Log1p(float64(words)) / 4
+}
+
+var lengthTable = func() (t [128]float64) {
+	for i := range t {
+		t[i] = math.Log1p(float64(i)) / 4
+	}
+	return t
+}()
+
 // features computes the features of sentence s for query qu that depend
 // on s alone; rank fills in the ones that compare candidates. antecedent,
 // when not nil, is the sentence before s, whose names s's opening pronoun
@@ -287,7 +303,7 @@ func (ix *Index) features(qu *query, s *sentence, slotOf []uint16, antecedent *s
 	if s.headline {
 		f.Headline = 1
 	}
-	f.Length = math.Log1p(float64(s.length)) / 4
+	f.Length = lengthFeature(s.length)
 	if want != kindAny {
 		f.Want[want] = 1
 		if has.has(want) {
