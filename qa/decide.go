@@ -29,6 +29,9 @@ var decisionNames = func() []string {
 	return names
 }()
 
+// DecisionNames returns the names of the elements of a decision vector.
+func DecisionNames() []string { return append([]string(nil), decisionNames...) }
+
 // NumDecision is the length of a decision vector.
 var NumDecision = len(decisionNames)
 

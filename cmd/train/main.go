@@ -576,9 +576,37 @@ func fitDecision(rows []decisionRow, l2 float64) []float64 {
 				}
 			}
 		}
-		return loss + penalty(w, lambda, grad)
+		return loss + penalty(w, lambda, grad) + signPenalty(w, decisionSigns, total, grad)
 	}
 	return minimize(f, qa.NumDecision)
+}
+
+// decisionSigns are the signs the decision weights are held to, where
+// which way a feature must move the probability is known beforehand: more
+// of the question matched can only make an answer likelier; words the
+// articles never use, or a rare word left out, only less so. Left free,
+// features that move together can take the wrong sign between them, which
+// does not carry over to new questions.
+var decisionSigns = map[string]float64{
+	"matched": 1, "share": 1, "margin": 1,
+	"missing_max": -1, "unknown": -1, "unknown_words": -1, "unknown_name": -1,
+}
+
+// signPenalty holds the weights to signs by a steep quadratic penalty on
+// the wrong side of zero, scaled like the loss (total is the rows' weight),
+// added to grad.
+func signPenalty(w []float64, signs map[string]float64, total float64, grad []float64) float64 {
+	mu := 100 * total
+	var f float64
+	for j, name := range qa.DecisionNames() {
+		if sign, ok := signs[name]; ok && w[j]*sign < 0 {
+			f += mu / 2 * w[j] * w[j]
+			if grad != nil {
+				grad[j] += mu * w[j]
+			}
+		}
+	}
+	return f
 }
 
 // dot is w · x; x may be shorter than w.
