@@ -373,10 +373,18 @@ func TestKindWords(t *testing.T) {
 		"The envoy talked with the leader for three hours.",
 		"The envoy arrived for a long day of talks.",
 		"The envoy arrived on Tuesday.",
+		"The village of Tarnby lies far to the north of the capital.",
+		"The village of Tarnby lies 40 kilometres from the capital.",
 	)
 	wantFirst(t, ix, "how many bases does russia have", "two military bases")
+	// A measure asks for a number, not for the word that names it.
+	wantFirst(t, ix, "how far is tarnby from the capital", "40 kilometres")
 	if cs := ix.Candidates("how many ports are there"); len(cs) == 0 || !strings.Contains(cs[0].Text, "many ports") {
-		t.Errorf(`"how many ports are there": candidates %v, want first the sentence on ports`, cs)
+		var texts []string
+		for _, c := range cs {
+			texts = append(texts, c.Text)
+		}
+		t.Errorf(`"how many ports are there": candidates %q, want first the sentence on ports`, texts)
 	}
 	wantFirst(t, ix, "how long did the envoy talk with the leader", "three hours")
 	wantFirst(t, ix, "what day did the envoy arrive", "Tuesday")
