@@ -143,7 +143,7 @@ func (ix *Index) parseQuery(q, context string, prior bool, sc *scratch) query {
 	// addSlot adds the slot of word (stemmed: term, the articles' term id
 	// or -1). u is what unknownWord made of a word the articles do not
 	// use; nil for one they use.
-	addSlot := func(word, term string, id int32, u *unknown, capital bool) {
+	addSlot := func(word, next, term string, id int32, u *unknown, capital bool) {
 		if len(qu.slots) >= maxTerms {
 			return
 		}
@@ -183,6 +183,11 @@ func (ix *Index) parseQuery(q, context string, prior bool, sc *scratch) query {
 		if word != "" {
 			for _, a := range ix.lexical(word) {
 				add(a.id, a.kind, 1)
+			}
+			if next != "" {
+				for _, a := range ix.phrasal(word, next) {
+					add(a.id, a.kind, 1)
+				}
 			}
 		}
 		switch {
@@ -252,12 +257,16 @@ func (ix *Index) parseQuery(q, context string, prior bool, sc *scratch) query {
 			if len(u.spelled) > 0 {
 				// An abbreviation stands for its words: "eu" asks "european union".
 				for _, v := range u.spelled {
-					addSlot("", ix.terms[v].text, v, nil, false)
+					addSlot("", "", ix.terms[v].text, v, nil, false)
 				}
 				continue
 			}
 		}
-		addSlot(tk.word, term, id, u, tk.flags&flagCap != 0 && tk.flags&flagFirst == 0 && cased)
+		next := ""
+		if i+1 < len(words) && (i+1 < own) == !inherited {
+			next = words[i+1].word
+		}
+		addSlot(tk.word, next, term, id, u, tk.flags&flagCap != 0 && tk.flags&flagFirst == 0 && cased)
 	}
 	if ownSlots < 0 {
 		ownSlots, ownTotal = len(qu.slots), qu.total // no word inherited
@@ -375,8 +384,18 @@ func (ix *Index) inflected(word string) (int32, bool) {
 			return id, true
 		}
 	}
+	if n := len(word); n >= 3 && !isVowel(word[n-1]) && isVowel(word[n-2]) && !isVowel(word[n-3]) {
+		// A final consonant doubles: expel, expelled; ban, banning.
+		for _, suffix := range [...]string{"ed", "ing"} {
+			if id, ok := ix.words[word+word[n-1:]+suffix]; ok && id >= 0 {
+				return id, true
+			}
+		}
+	}
 	return -1, false
 }
+
+func isVowel(c byte) bool { return strings.IndexByte("aeiou", c) >= 0 }
 
 // lexAlt is a term of the articles that stands for a question's word
 // through the lexicon.
@@ -440,6 +459,34 @@ func (ix *Index) lexical(word string) []lexAlt {
 	}
 	if ix.lexCount.Add(1) <= maxLexical {
 		ix.lexCache.Store(word, out)
+	}
+	return out
+}
+
+// phrasal returns the terms that WordNet's two-word verb of word and next
+// ("kicked out": kick_out) stands for, as synonyms of word: expel for
+// "kicked out", intervene for "step in". nil when the two make no verb.
+func (ix *Index) phrasal(word, next string) []lexAlt {
+	if !isStop(next) {
+		return nil // the second word of such a verb is a particle: out, up, in, about
+	}
+	key := word + "_" + next // no word holds "_"
+	if v, ok := ix.lexCache.Load(key); ok {
+		return v.([]lexAlt)
+	}
+	var out []lexAlt
+	for _, l := range lexicon.Lemmas(word) {
+		if l.POS != 'v' {
+			continue
+		}
+		for _, syn := range lexicon.Synonyms(l.Word+"_"+next, 'v', synSenses) {
+			if v, ok := ix.inflected(syn); ok && !isStop(syn) && !slices.ContainsFunc(out, func(a lexAlt) bool { return a.id == v }) {
+				out = append(out, lexAlt{v, matchSynonym})
+			}
+		}
+	}
+	if ix.lexCount.Add(1) <= maxLexical {
+		ix.lexCache.Store(key, out)
 	}
 	return out
 }

@@ -390,6 +390,19 @@ func TestKindWords(t *testing.T) {
 	wantFirst(t, ix, "what day did the envoy arrive", "Tuesday")
 }
 
+// TestPhrasalVerbs checks that a verb of two words asks for the one word
+// WordNet gives for it: "kicked out" for expelled, "step in" for intervene.
+func TestPhrasalVerbs(t *testing.T) {
+	ix := memIndex(t,
+		"The club expelled two of its members on Friday.",
+		"Two members of the club spoke to the press on Friday.",
+		"The council may intervene in the dispute, the mayor said.",
+		"The council met to discuss the dispute, the mayor said.",
+	)
+	wantFirst(t, ix, "who got kicked out of the club", "expelled")
+	wantFirst(t, ix, "will the council step in on the dispute", "intervene")
+}
+
 // TestBritishAndAmericanSpelling checks that a question spelled one side of
 // the Atlantic finds articles spelled the other.
 func TestBritishAndAmericanSpelling(t *testing.T) {

@@ -169,7 +169,8 @@ func Known(word string) bool {
 // synset's words in WordNet's order, without duplicates and without lemma
 // itself. pos 0 means every part of speech, senses ordered by their tagged
 // counts; maxSense <= 0 means every sense. Only single-word lemmas are
-// kept. lemma must be a base form, as Lemmas returns it.
+// kept. lemma must be a base form, as Lemmas returns it, or a verb of two
+// words joined by "_" ("kick_out": expel).
 func Synonyms(lemma string, pos byte, maxSense int) []string {
 	d, err := get()
 	if err != nil {

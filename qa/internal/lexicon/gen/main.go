@@ -7,9 +7,11 @@
 //		-copyright /usr/share/doc/wordnet-base/copyright -license LICENSE.wordnet
 //
 // It keeps what retrieval needs: single-word lemmas (hyphenated ones
-// included, collocations with "_" left out), each lemma's senses in
+// included) and two-word verb collocations ("kick_out", "take_over"; other
+// collocations with "_" left out), each lemma's senses in
 // WordNet's sense order with their tagged counts from cntlist.rev, the
-// single-word members of each synset, the derivational ("+") and pertainym
+// single-word members of each synset (so a collocation has synonyms but is
+// no one's synonym), the derivational ("+") and pertainym
 // ("\") pointers between words, and the exception lists. The output is
 // deterministic: the same dictionary gives the same bytes.
 //
@@ -230,7 +232,7 @@ func (wn *wordnet) readIndex(name string, p int, counts map[countKey]int) error 
 		if err1 != nil || err2 != nil || len(fs) != 4+nptr+2+nsyn {
 			return fmt.Errorf("bad line %q", line)
 		}
-		if strings.Contains(lemma, "_") {
+		if strings.Contains(lemma, "_") && !phrasalVerb(lemma, p) {
 			return nil
 		}
 		all := wn.senses[lemma]
@@ -249,6 +251,11 @@ func (wn *wordnet) readIndex(name string, p int, counts map[countKey]int) error 
 	}
 	return nil
 }
+
+// phrasalVerb reports whether lemma, of part of speech p, is a verb of two
+// words ("kick_out"): what people write where the articles use one word
+// ("oust").
+func phrasalVerb(lemma string, p int) bool { return p == 1 && strings.Count(lemma, "_") == 1 }
 
 // readData reads data.POS: "offset lex_filenum ss_type w_cnt [word lex_id]...
 // p_cnt [ptr_symbol offset pos source/target]... [frames] | gloss".
@@ -495,7 +502,7 @@ func (wn *wordnet) encode() ([]byte, string) {
 	for _, k := range synOrder {
 		var ids []int
 		for _, w := range wn.synsets[k].words {
-			if i, ok := id[w]; ok && !slices.Contains(ids, i) && len(wn.senses[w][k.pos]) > 0 {
+			if i, ok := id[w]; ok && !strings.Contains(w, "_") && !slices.Contains(ids, i) && len(wn.senses[w][k.pos]) > 0 {
 				ids = append(ids, i)
 			}
 		}
@@ -530,11 +537,14 @@ func (wn *wordnet) encode() ([]byte, string) {
 	for _, w := range words {
 		var rel []int
 		add := func(t string) {
-			if i, ok := id[t]; ok && t != w && !slices.Contains(rel, i) {
+			if i, ok := id[t]; ok && t != w && !strings.Contains(t, "_") && !slices.Contains(rel, i) {
 				rel = append(rel, i)
 			}
 		}
 		for _, s := range byCount(wn.senses[w]) {
+			if strings.Contains(w, "_") {
+				break // a collocation has synonyms only
+			}
 			syn := wn.synsets[s.syn]
 			for i, m := range syn.words {
 				if m != w && !variant(m, w) {
