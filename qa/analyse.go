@@ -168,6 +168,14 @@ func (ix *Index) parseQuery(q, context string, prior bool, sc *scratch) query {
 		if id >= 0 {
 			add(id, matchWord, 1)
 			s.idf = ix.idfs[id]
+			if word != "" && !ix.properNoun(id) {
+				// A word weighs no more than English's use of it allows: the
+				// weight of a word no sentence holds times its rarity.
+				// One sentence of five articles opening "Still, …" does not
+				// make "still" the question's rarest word.
+				s.idf = min(s.idf, maxIDF*float64(ix.rarity[id]))
+				s.alts[0].idf = s.idf
+			}
 			for _, v := range ix.variants(id) {
 				switch {
 				case suffixOnly(term, ix.terms[v].text):

@@ -390,6 +390,24 @@ func TestKindWords(t *testing.T) {
 	wantFirst(t, ix, "what day did the envoy arrive", "Tuesday")
 }
 
+// TestCommonWordIsNotRare checks that a word English uses everywhere
+// does not weigh as a rare one because the articles happen to use it once:
+// one "Still, …" does not outweigh "sanctions".
+func TestCommonWordIsNotRare(t *testing.T) {
+	texts := []string{
+		"Still, the island's new council has moved to limit the power of Mayor Dahl.",
+		"Two countries keep sanctions on the island.",
+		"The council said sanctions hurt the farmers.",
+		"Sanctions were the main topic of the talks, Mayor Dahl said.",
+	}
+	for _, w := range []string{"ferry", "harbour", "school", "bridge", "market", "museum", "library", "stadium",
+		"airport", "hospital", "theatre", "factory", "orchard", "lighthouse", "railway", "garden"} {
+		texts = append(texts, fmt.Sprintf("The %s opened on Monday after repairs.", w))
+	}
+	ix := memIndex(t, texts...)
+	wantFirst(t, ix, "is the island still under sanctions", "Two countries")
+}
+
 // TestPhrasalVerbs checks that a verb of two words asks for the one word
 // WordNet gives for it: "kicked out" for expelled, "step in" for intervene.
 func TestPhrasalVerbs(t *testing.T) {

@@ -44,6 +44,7 @@ type Index struct {
 	surface     []string
 	variantsOf  []atomic.Pointer[[]int32]
 	idfs        []float64 // per term
+	rarity      []float32 // per term: the least englishRarity of the words written for it
 	maxIDF      float64   // idf of a term no sentence holds
 	sentPara    []int32   // per sentence: its paragraph (sents[i].para, packed for the hot loop)
 	paraArt     []int32   // per paragraph: its article
@@ -448,6 +449,15 @@ func (b *builder) finish() *Index {
 	ix.idfs = make([]float64, len(ix.terms))
 	for i, t := range ix.terms {
 		ix.idfs[i] = ix.idf(t.df)
+	}
+	ix.rarity = make([]float32, len(ix.terms))
+	for i := range ix.rarity {
+		ix.rarity[i] = 1
+	}
+	for w, id := range ix.words {
+		if id >= 0 {
+			ix.rarity[id] = min(ix.rarity[id], float32(englishRarity(w)))
+		}
 	}
 	ix.scratch.New = func() any {
 		return &scratch{acc: make([]float32, len(ix.sents)), seen: make([]uint64, (len(ix.sents)+63)/64), paraMask: make([]uint64, ix.nparas),

@@ -214,7 +214,7 @@ func TestQualityDialogs(t *testing.T) {
 		{"dialog-a.jsonl", 0.55, 0.08},
 		{"dialog-b.jsonl", 0.60, 0.15},
 		{"dialog-d.jsonl", 0.52, 0.08},
-		{"dialog-c.jsonl", 0.62, 0.05},
+		{"dialog-c.jsonl", 0.62, 0.07},
 		{"dialog-e.jsonl", 0.54, 0.08}, // held out, it measured 0.575, false refusals 0.057
 	} {
 		s := scoreLaterTurns(t, seedIndex(t), filepath.Join("testdata", tt.file))
