@@ -631,6 +631,8 @@ func (ix *Index) variants(t int32) []int32 {
 func typoLikelihood(size int, q, t string, name bool) float64 {
 	rq, rt := []rune(q), []rune(t)
 	switch {
+	case size == 4 && doubled(rq, rt):
+		return 1 // a letter typed once that the word doubles: asad, assad
 	case size < 5:
 		return 0
 	case len(rq) != len(rt):
@@ -649,6 +651,23 @@ func typoLikelihood(size int, q, t string, name bool) float64 {
 		return 0.5
 	}
 	return 0
+}
+
+// doubled reports whether a and b differ by one letter that one of them
+// doubles and the other writes once.
+func doubled(a, b []rune) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b) != len(a)+1 {
+		return false
+	}
+	for i := 1; i < len(b); i++ {
+		if b[i] == b[i-1] && string(b[:i]) == string(a[:i]) && string(b[i+1:]) == string(a[i:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // suffixOnly reports whether a and b differ only in their last rune or by

@@ -230,6 +230,7 @@ func TestTypoIsNotAnotherWord(t *testing.T) {
 		"The apple prize was awarded to a grower from Kent on Monday.",
 		"Bitterness about sanctions grew among the growers.",
 		"A family of growers said the apples were sweet.",
+		"Mayor Assad opened the apple fair on Sunday.",
 	)
 	if res := ask(t, ix, "What is the price of bitcoin?"); res.Answered() {
 		t.Errorf("Ask(price of bitcoin) = %v, want not found", res)
@@ -237,7 +238,8 @@ func TestTypoIsNotAnotherWord(t *testing.T) {
 	// "famliy": a swap that stemming hides (its stem is three edits from
 	// family's).
 	for q, want := range map[string]string{"who won the apple prize": "Kent", "who won the aplpe prize": "Kent",
-		"who won the appple prize": "Kent", "tell me about the famliy": "sweet"} {
+		"who won the appple prize": "Kent", "tell me about the famliy": "sweet",
+		"who is asad": "Assad"} { // a short name with its doubled letter typed once
 		if res := ask(t, ix, q); !res.Answered() || !strings.Contains(res.Answers[0].Text, want) {
 			t.Errorf("Ask(%q) = %v, want the sentence saying %q", q, res, want)
 		}
