@@ -115,7 +115,8 @@ func main() {
 			"qa/testdata/chat-b.jsonl"}, 1, true, 0.05},
 		// Written blind from the articles alone, later. chat-e, chat-g,
 		// dialog-c and dialog-e were each kept aside for a session or two
-		// before they joined; the sets kept aside now are not here.
+		// before they joined; the sets kept aside now, chat-h and
+		// dialog-f, are not here.
 		{"chat", "", []string{"qa/testdata/chat-c.jsonl", "qa/testdata/chat-d.jsonl", "qa/testdata/chat-e.jsonl",
 			"qa/testdata/chat-f.jsonl", "qa/testdata/chat-g.jsonl"}, 1, true, 0.05},
 		{"dialogs", "", []string{"qa/testdata/dialog-a.jsonl", "qa/testdata/dialog-b.jsonl", "qa/testdata/dialog-c.jsonl",
