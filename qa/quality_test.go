@@ -1,58 +1,45 @@
 package qa
 
 import (
-	"bufio"
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 	"testing"
-	"unicode"
+
+	"github.com/storybot/storybot/qa/evalset"
 )
 
 // evalDir is the shared question sets, beside the repository.
 const evalDir = "../../shared/eval"
-
-type evalQuestion struct {
-	ID           string   `json:"id"`
-	Q            string   `json:"q"`
-	Expect       []string `json:"expect"`
-	Unanswerable bool     `json:"unanswerable"`
-}
 
 type evalScore struct {
 	n, hit1, hit3, unans, declined, falseRefusals int
 	misses                                        []string
 }
 
-func readQuestions(tb testing.TB, path string) []evalQuestion {
+// readQuestions reads a question or dialog set, skipping the test when it
+// is not there.
+func readQuestions(tb testing.TB, path string) []*evalset.Question {
 	tb.Helper()
-	f, err := os.Open(path)
-	if err != nil {
+	if _, err := os.Stat(path); err != nil {
 		tb.Skipf("question set not available: %v", err)
 	}
-	defer f.Close()
-	var qs []evalQuestion
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var q evalQuestion
-		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
-			tb.Fatalf("%s: %v", path, err)
-		}
-		qs = append(qs, q)
+	qs, err := evalset.Read(path)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return qs
 }
 
-func score(tb testing.TB, ix *Index, qs []evalQuestion) evalScore {
+// score asks each question of qs alone and tallies the answers.
+func score(tb testing.TB, ix *Index, qs []*evalset.Question) evalScore {
 	tb.Helper()
 	var s evalScore
 	for _, q := range qs {
-		res, _ := ix.Ask(q.Q)
-		s.add(tb, q, res)
+		res, err := ix.Ask(q.Q)
+		if err != nil {
+			tb.Fatalf("%s: %v", q.ID, err)
+		}
+		s.add(q, res)
 	}
 	return s
 }
@@ -61,36 +48,25 @@ func score(tb testing.TB, ix *Index, qs []evalQuestion) evalScore {
 // its own, as one person would, and scores the turns after the first.
 func scoreLaterTurns(tb testing.TB, ix *Index, path string) evalScore {
 	tb.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Skipf("dialog set not available: %v", err)
-	}
-	defer f.Close()
 	var s evalScore
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var d struct {
-			ID    string         `json:"id"`
-			Turns []evalQuestion `json:"turns"`
+	var c Conversation
+	for _, q := range readQuestions(tb, path) {
+		if q.Turn <= 1 {
+			c = Conversation{}
 		}
-		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
-			tb.Fatalf("%s: %v", path, err)
+		res, _, err := ix.AskIn(&c, q.Q)
+		if err != nil {
+			tb.Fatalf("%s: %v", q.ID, err)
 		}
-		var c Conversation
-		for i, q := range d.Turns {
-			res, _, _ := ix.AskIn(&c, q.Q)
-			if i > 0 {
-				q.ID = d.ID + "/" + strconv.Itoa(i+1)
-				s.add(tb, q, res)
-			}
+		if q.Turn > 1 {
+			s.add(q, res)
 		}
 	}
 	return s
 }
 
 // add tallies the answer res to question q.
-func (s *evalScore) add(tb testing.TB, q evalQuestion, res Result) {
+func (s *evalScore) add(q *evalset.Question, res Result) {
 	if q.Unanswerable {
 		s.unans++
 		if !res.Answered() {
@@ -106,42 +82,20 @@ func (s *evalScore) add(tb testing.TB, q evalQuestion, res Result) {
 		s.misses = append(s.misses, q.ID+" "+q.Q+" => (declined)")
 		return
 	}
-	for i, a := range res.Answers {
-		if i >= 3 {
-			break
-		}
-		if matchesAny(tb, q.Expect, a.Text) {
-			if i == 0 {
-				s.hit1++
-			}
-			s.hit3++
-			break
-		}
+	var texts []string
+	for _, a := range res.Answers[:min(len(res.Answers), 3)] {
+		texts = append(texts, a.Text)
 	}
-	if !matchesAny(tb, q.Expect, res.Answers[0].Text) {
+	switch q.Rank(texts) {
+	case 1:
+		s.hit1++
+		s.hit3++
+	case 0:
+		s.misses = append(s.misses, q.ID+" "+q.Q+" => "+res.Answers[0].Text)
+	default:
+		s.hit3++
 		s.misses = append(s.misses, q.ID+" "+q.Q+" => "+res.Answers[0].Text)
 	}
-}
-
-// matchesAny reports whether a pattern matches text, its white space read
-// as plain spaces, as storybot eval matches them.
-func matchesAny(tb testing.TB, patterns []string, text string) bool {
-	text = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return ' '
-		}
-		return r
-	}, text)
-	for _, p := range patterns {
-		re, err := regexp.Compile("(?i)" + p)
-		if err != nil {
-			re = regexp.MustCompile("(?i)" + regexp.QuoteMeta(p))
-		}
-		if re.MatchString(text) {
-			return true
-		}
-	}
-	return false
 }
 
 // TestQualityDev scores the shared dev set, which trains the weights: its

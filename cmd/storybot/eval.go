@@ -35,44 +35,26 @@ package main
 // JSON null.
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
 
 	"github.com/storybot/storybot/bot"
+	"github.com/storybot/storybot/qa/evalset"
 )
 
 // rankDepth is how many answers count: MRR@5.
 const rankDepth = 5
 
-// evalCase is one question of a question set.
-type evalCase struct {
-	ID           string   `json:"id"`
-	Q            string   `json:"q"`
-	Expect       []string `json:"expect"`
-	Unanswerable bool     `json:"unanswerable"`
-
-	where  string // file:line
-	expect []*regexp.Regexp
-	// dialog is set for a turn of a conversation: the conversation's key
-	// (file:line), and turn its 0-based position in it.
-	dialog string
-	turn   int
-}
-
 // evalRun is a question and the texts of its answers, best first.
 type evalRun struct {
-	c       *evalCase
+	c       *evalset.Question
 	answers []string
 }
 
@@ -100,37 +82,13 @@ type evalScore struct {
 	Misses        []evalMiss
 }
 
-// rankOf returns the 1-based position of the first of answers (up to
-// rankDepth) that a pattern matches, or 0 when none does. Every white space
-// of an answer counts as a plain space, as Go's \s is ASCII only and the
-// articles hold no-break spaces: "discussing\strade" matches.
-func rankOf(expect []*regexp.Regexp, answers []string) int {
-	for i, a := range answers[:min(len(answers), rankDepth)] {
-		a = strings.Map(plainSpace, a)
-		for _, re := range expect {
-			if re.MatchString(a) {
-				return i + 1
-			}
-		}
-	}
-	return 0
-}
-
-// plainSpace maps white space to ' ' for matching an expected answer.
-func plainSpace(r rune) rune {
-	if unicode.IsSpace(r) {
-		return ' '
-	}
-	return r
-}
-
 // scoreRuns tallies runs. It is pure: all the asking is done before.
 func scoreRuns(runs []evalRun) evalScore {
 	var s evalScore
 	for _, r := range runs {
 		s.Questions++
 		c := r.c
-		miss := evalMiss{ID: c.ID, Where: c.where, Question: c.Q, Expect: c.Expect,
+		miss := evalMiss{ID: c.ID, Where: c.Where, Question: c.Q, Expect: c.Expect,
 			Unanswerable: c.Unanswerable, Declined: len(r.answers) == 0}
 		if len(r.answers) > 0 {
 			miss.Answer = r.answers[0]
@@ -148,7 +106,7 @@ func scoreRuns(runs []evalRun) evalScore {
 		if len(r.answers) == 0 {
 			s.FalseRefusals++
 		}
-		rank := rankOf(c.expect, r.answers)
+		rank := c.Rank(r.answers[:min(len(r.answers), rankDepth)])
 		if rank > 0 {
 			s.RRSum += 1 / float64(rank)
 		}
@@ -241,9 +199,9 @@ Prints hit@1, hit@3, MRR@5, refusal accuracy and false refusals.
 	if len(files) == 0 {
 		return fmt.Errorf("%w: eval: no question file", errUsage)
 	}
-	var cases []*evalCase
+	var cases []*evalset.Question
 	for _, f := range files {
-		cs, err := readEvalFile(f)
+		cs, err := evalset.Read(f)
 		if err != nil {
 			return err
 		}
@@ -265,7 +223,7 @@ Prints hit@1, hit@3, MRR@5, refusal accuracy and false refusals.
 	sum := scoreRuns(runs).summary(files, took)
 	var later []evalRun
 	for _, r := range runs {
-		if r.c.turn > 0 {
+		if r.c.Turn > 1 {
 			later = append(later, r)
 		}
 	}
@@ -294,92 +252,16 @@ Prints hit@1, hit@3, MRR@5, refusal accuracy and false refusals.
 	return nil
 }
 
-// readEvalFile reads a question set. Errors name the file and line.
-func readEvalFile(name string) ([]*evalCase, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var cases []*evalCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		where := fmt.Sprintf("%s:%d", name, n)
-		var dialog struct {
-			ID    string            `json:"id"`
-			Turns []json.RawMessage `json:"turns"`
-		}
-		if err := json.Unmarshal([]byte(line), &dialog); err != nil {
-			return nil, fmt.Errorf("%s: not a JSON question: %v", where, err)
-		}
-		raw := []json.RawMessage{json.RawMessage(line)}
-		if dialog.Turns != nil {
-			if len(dialog.Turns) == 0 {
-				return nil, fmt.Errorf("%s: a conversation with no turns", where)
-			}
-			raw = dialog.Turns
-		}
-		for i, r := range raw {
-			c, err := parseEvalCase(r, where)
-			if err != nil {
-				return nil, err
-			}
-			if dialog.Turns != nil {
-				c.dialog, c.turn = where, i
-				c.ID = fmt.Sprintf("%s/%d", dialog.ID, i+1)
-			}
-			cases = append(cases, c)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", name, n+1, err)
-	}
-	return cases, nil
-}
-
-// parseEvalCase reads one question or turn.
-func parseEvalCase(line []byte, where string) (*evalCase, error) {
-	{
-		c := &evalCase{where: where}
-		if err := json.Unmarshal(line, c); err != nil {
-			return nil, fmt.Errorf("%s: not a JSON question: %v", where, err)
-		}
-		switch {
-		case strings.TrimSpace(c.Q) == "":
-			return nil, fmt.Errorf("%s: no question (\"q\")", where)
-		case c.Unanswerable && len(c.Expect) > 0:
-			return nil, fmt.Errorf("%s: both \"expect\" and \"unanswerable\"", where)
-		case !c.Unanswerable && len(c.Expect) == 0:
-			return nil, fmt.Errorf("%s: neither \"expect\" nor \"unanswerable\"", where)
-		}
-		for _, p := range c.Expect {
-			re, err := regexp.Compile("(?i)" + p)
-			if err != nil {
-				return nil, fmt.Errorf("%s: expect %q: %v", where, p, err)
-			}
-			c.expect = append(c.expect, re)
-		}
-		return c, nil
-	}
-}
-
 // askAll asks every question through svc, as a script (no flood control,
 // every answer), on all CPUs (the Service and the index are safe for
 // concurrent use), and keeps the first rankDepth answers of each. The turns
 // of a conversation are asked in order, as one conversation.
-func askAll(ctx context.Context, svc *bot.Service, cases []*evalCase) ([]evalRun, error) {
+func askAll(ctx context.Context, svc *bot.Service, cases []*evalset.Question) ([]evalRun, error) {
 	runs := make([]evalRun, len(cases))
 	// A job is a question, or a conversation's turns: indexes into cases.
 	var jobs [][]int
 	for i, c := range cases {
-		if c.dialog != "" && c.turn > 0 && len(jobs) > 0 && cases[jobs[len(jobs)-1][0]].dialog == c.dialog {
+		if c.Turn > 1 && len(jobs) > 0 && cases[jobs[len(jobs)-1][0]].Where == c.Where {
 			jobs[len(jobs)-1] = append(jobs[len(jobs)-1], i)
 			continue
 		}
@@ -401,9 +283,13 @@ func askAll(ctx context.Context, svc *bot.Service, cases []*evalCase) ([]evalRun
 				for _, i := range jobs[j] {
 					c := cases[i]
 					runs[i].c = c
-					r := svc.Script("eval", bot.ScriptQuestion{Text: c.Q, Conversation: c.dialog})
+					conv := ""
+					if c.Turn > 0 {
+						conv = c.Where // a dialog's line: one conversation
+					}
+					r := svc.Script("eval", bot.ScriptQuestion{Text: c.Q, Conversation: conv})
 					if r.Err != nil {
-						errOnce.Do(func() { askErr = fmt.Errorf("%s: %w", c.where, r.Err) })
+						errOnce.Do(func() { askErr = fmt.Errorf("%s: %w", c.Where, r.Err) })
 						return
 					}
 					answers := r.Answers

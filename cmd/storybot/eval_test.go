@@ -5,46 +5,21 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-)
 
-func TestRankOf(t *testing.T) {
-	answers := []string{"Putin called on Wednesday.", "It was February\u00a012.", "Tartus base", "four", "five", "six: Hmeimim"}
-	for _, tc := range []struct {
-		expect []string
-		want   int
-	}{
-		{[]string{"wednesday"}, 1},          // case-insensitive
-		{[]string{"February 1[0-9]"}, 2},    // a regular expression, over a no-break space
-		{[]string{`February\s12`}, 2},       // \s too
-		{[]string{"Hmeimim", "Tartu?s"}, 3}, // any pattern, first matching answer
-		{[]string{"^five$"}, 5},             // the fifth still counts
-		{[]string{"Hmeimim"}, 0},            // the sixth does not
-		{[]string{"Thursday", "Moscow"}, 0}, // no match
-	} {
-		var res []*regexp.Regexp
-		for _, p := range tc.expect {
-			res = append(res, regexp.MustCompile("(?i)"+p))
-		}
-		if got := rankOf(res, answers); got != tc.want {
-			t.Errorf("rankOf(%q) = %d, want %d", tc.expect, got, tc.want)
-		}
-	}
-	if got := rankOf([]*regexp.Regexp{regexp.MustCompile("x")}, nil); got != 0 {
-		t.Errorf("rankOf(no answers) = %d, want 0", got)
-	}
-}
+	"github.com/storybot/storybot/qa/evalset"
+)
 
 // TestScoreRuns scores a hand-made set whose metrics are worked out below.
 func TestScoreRuns(t *testing.T) {
-	c := func(id string, unanswerable bool, expect ...string) *evalCase {
-		ec := &evalCase{ID: id, Q: id + "?", Expect: expect, Unanswerable: unanswerable, where: "t.jsonl:1"}
-		for _, p := range expect {
-			ec.expect = append(ec.expect, regexp.MustCompile("(?i)"+p))
+	c := func(id string, unanswerable bool, expect ...string) *evalset.Question {
+		line, _ := json.Marshal(map[string]any{"id": id, "q": id + "?", "expect": expect, "unanswerable": unanswerable})
+		q, err := evalset.Parse(line, "t.jsonl:1")
+		if err != nil {
+			t.Fatal(err)
 		}
-		return ec
+		return q
 	}
 	runs := []evalRun{
 		{c("a1", false, "okafor"), []string{"Miriam Okafor keeps it.", "x"}},  // rank 1

@@ -33,8 +33,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"hash/fnv"
@@ -42,35 +40,21 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
-	"unicode"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/optimize"
 
 	"github.com/storybot/storybot/qa"
+	"github.com/storybot/storybot/qa/evalset"
 	"github.com/storybot/storybot/seeds"
 )
 
-type question struct {
-	ID           string   `json:"id"`
-	Q            string   `json:"q"`
-	Expect       []string `json:"expect"`
-	Unanswerable bool     `json:"unanswerable"`
-	Article      string   `json:"article"`
-	// Turns holds a dialog's questions, asked in order by one person
-	// (readQuestions flattens them, each with its Dialog).
-	Turns  []question `json:"turns"`
-	Dialog string     `json:"-"`
-	Turn   int        `json:"-"` // its place in the dialog, from 1
-}
-
 // example is one question with its candidates' features and labels.
 type example struct {
-	q      *question
+	q      *evalset.Question
 	texts  []string
 	set    int
 	fold   int
@@ -303,9 +287,9 @@ func collect(si int, s setSpec, folds int) ([]example, error) {
 	if err != nil {
 		return nil, err
 	}
-	var qs []question
+	var qs []*evalset.Question
 	for _, f := range s.files {
-		q, err := readQuestions(f)
+		q, err := evalset.Read(f)
 		if err != nil {
 			return nil, err
 		}
@@ -317,8 +301,8 @@ func collect(si int, s setSpec, folds int) ([]example, error) {
 	w := s.weight * 1000 / float64(len(qs))
 	out := make([]example, 0, len(qs))
 	var conv qa.Conversation // of the dialog being asked
-	for i, q := range qs {
-		if q.Dialog != "" && (i == 0 || qs[i-1].Dialog != q.Dialog) {
+	for _, q := range qs {
+		if q.Turn == 1 {
 			conv = qa.Conversation{}
 		}
 		key := q.Article
@@ -330,15 +314,7 @@ func collect(si int, s setSpec, folds int) ([]example, error) {
 		}
 		h := fnv.New32a()
 		h.Write([]byte(key))
-		e := example{q: &q, set: si, fold: int(h.Sum32() % uint32(folds)), unans: q.Unanswerable, weight: w}
-		var res []*regexp.Regexp
-		for _, p := range q.Expect {
-			re, err := regexp.Compile("(?i)" + p)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %v", q.ID, err)
-			}
-			res = append(res, re)
-		}
+		e := example{q: q, set: si, fold: int(h.Sum32() % uint32(folds)), unans: q.Unanswerable, weight: w}
 		cands := ix.Candidates(q.Q)
 		if q.Dialog != "" {
 			// The turn as AskIn resolves it, after the answers the
@@ -352,61 +328,11 @@ func collect(si int, s setSpec, folds int) ([]example, error) {
 			e.x = append(e.x, c.X)
 			e.f = append(e.f, c.Features)
 			e.texts = append(e.texts, c.Text)
-			pos := false
-			text := strings.Map(plainSpace, c.Text) // as storybot eval matches
-			for _, re := range res {
-				if re.MatchString(text) {
-					pos = true
-					break
-				}
-			}
-			e.y = append(e.y, pos && !q.Unanswerable)
+			e.y = append(e.y, q.Right(c.Text))
 		}
 		out = append(out, e)
 	}
 	return out, nil
-}
-
-// plainSpace maps white space to ' ', as Go's \s is ASCII only and the
-// articles hold no-break spaces.
-func plainSpace(r rune) rune {
-	if unicode.IsSpace(r) {
-		return ' '
-	}
-	return r
-}
-
-func readQuestions(path string) ([]question, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []question
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		var q question
-		if err := json.Unmarshal([]byte(line), &q); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", path, n, err)
-		}
-		if len(q.Turns) == 0 {
-			out = append(out, q)
-			continue
-		}
-		for i, t := range q.Turns {
-			t.ID = fmt.Sprintf("%s/%d", q.ID, i+1)
-			t.Dialog = q.ID
-			t.Turn = i + 1
-			t.Article = q.Article
-			out = append(out, t)
-		}
-	}
-	return out, sc.Err()
 }
 
 // fitRanker returns the ranking weights: those maximising the listwise
