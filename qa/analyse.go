@@ -270,8 +270,8 @@ func (ix *Index) parseQuery(q, context string, prior bool, sc *scratch) query {
 				continue
 			}
 		}
-		next := ""
-		if i+1 < len(words) && (i+1 < own) == !inherited {
+		next := "" // the word after, when it is as much the question's own
+		if i+1 < len(words) && (i+1 < own) == (i < own) {
 			next = words[i+1].word
 		}
 		addSlot(tk.word, next, term, id, u, tk.flags&flagCap != 0 && tk.flags&flagFirst == 0 && cased)

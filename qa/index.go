@@ -496,47 +496,37 @@ func (ix *Index) idf(df int32) float64 {
 // itself be missing from the vocabulary. Terms shorter than 4 letters have
 // no neighbours.
 func (ix *Index) similar(term string, fn func(id int32)) {
-	if len([]rune(term)) < 4 {
-		return
-	}
 	ix.fuzzyOnce.Do(ix.buildFuzzy)
-	var seen [16]int32
-	n := 0
-	visit := func(key []byte) {
-		for _, id := range ix.fuzzy[string(key)] {
-			if n == len(seen) || slices.Contains(seen[:n], id) {
-				continue
-			}
-			if t := ix.terms[id].text; t != term && editDistance1(term, t) {
-				seen[n] = id
-				n++
-				fn(id)
-			}
-		}
-	}
-	var buf [64]byte
-	visit(append(buf[:0], term...))
-	deletes(term, buf[:0], visit)
+	oneEdit(term, ix.fuzzy, func(id int32) string { return ix.terms[id].text }, fn)
 }
 
 // similarWord calls fn with each term one edit from w as the articles
 // write it, and that written form.
 func (ix *Index) similarWord(w string, fn func(id int32, written string)) {
+	ix.fuzzyOnce.Do(ix.buildFuzzy)
+	oneEdit(w, ix.fuzzyWords, func(k int32) string { return ix.surface[k] }, func(k int32) {
+		fn(ix.words[ix.surface[k]], ix.surface[k])
+	})
+}
+
+// oneEdit calls fn with the entries (up to 16) of table, which maps each
+// text and its 1-deletion neighbourhood to the entries written so, whose
+// text is one edit from w. Texts shorter than 4 letters have none.
+func oneEdit(w string, table map[string][]int32, text func(int32) string, fn func(int32)) {
 	if len([]rune(w)) < 4 {
 		return
 	}
-	ix.fuzzyOnce.Do(ix.buildFuzzy)
 	var seen [16]int32
 	n := 0
 	visit := func(key []byte) {
-		for _, k := range ix.fuzzyWords[string(key)] {
+		for _, k := range table[string(key)] {
 			if n == len(seen) || slices.Contains(seen[:n], k) {
 				continue
 			}
-			if t := ix.surface[k]; t != w && editDistance1(w, t) {
+			if t := text(k); t != w && editDistance1(w, t) {
 				seen[n] = k
 				n++
-				fn(ix.words[t], t)
+				fn(k)
 			}
 		}
 	}
@@ -546,29 +536,31 @@ func (ix *Index) similarWord(w string, fn func(id int32, written string)) {
 }
 
 func (ix *Index) buildFuzzy() {
-	ix.fuzzyWords = make(map[string][]int32, 4*len(ix.words))
 	for w, id := range ix.words {
-		if id >= 0 && len([]rune(w)) >= 4 {
+		if id >= 0 {
 			ix.surface = append(ix.surface, w)
 		}
 	}
 	slices.Sort(ix.surface)
-	for k, w := range ix.surface {
-		ix.fuzzyWords[w] = append(ix.fuzzyWords[w], int32(k))
-		deletes(w, nil, func(d []byte) {
-			ix.fuzzyWords[string(d)] = append(ix.fuzzyWords[string(d)], int32(k))
-		})
-	}
-	ix.fuzzy = make(map[string][]int32, 4*len(ix.terms))
-	for id, t := range ix.terms {
-		if len([]rune(t.text)) < 4 {
+	ix.fuzzyWords = neighbourhoods(len(ix.surface), func(k int) string { return ix.surface[k] })
+	ix.fuzzy = neighbourhoods(len(ix.terms), func(id int) string { return ix.terms[id].text })
+}
+
+// neighbourhoods maps each of n texts of 4 letters or more, and each
+// string one deletion from it, to the texts' numbers.
+func neighbourhoods(n int, text func(int) string) map[string][]int32 {
+	m := make(map[string][]int32, 4*n)
+	for k := range n {
+		t := text(k)
+		if len([]rune(t)) < 4 {
 			continue
 		}
-		ix.fuzzy[t.text] = append(ix.fuzzy[t.text], int32(id))
-		deletes(t.text, nil, func(d []byte) {
-			ix.fuzzy[string(d)] = append(ix.fuzzy[string(d)], int32(id))
+		m[t] = append(m[t], int32(k))
+		deletes(t, nil, func(d []byte) {
+			m[string(d)] = append(m[string(d)], int32(k))
 		})
 	}
+	return m
 }
 
 // deletes calls fn with each distinct string made by deleting one rune of
