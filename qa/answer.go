@@ -95,7 +95,7 @@ func (ix *Index) Ask(question string) (Result, error) {
 // (AskIn): the zero value, for a question on its own, takes nothing.
 type followUp struct {
 	words string // inherited, weighing Params.Context
-	prior bool   // words are a prior (Turn.prior), weighing Params.Prior times more
+	prior bool   // words are a prior (Turn.prior): they weigh Params.Prior times as much again
 	focus int32  // the sentence the last answer quoted, plus 1
 }
 

@@ -17,8 +17,8 @@ package qa
 //   - any other question is a new topic and inherits nothing; but, as it
 //     may still be about the last one ("when did the strike end" after
 //     the ferry strike), the last turn's names and topic words are asked
-//     with it as a prior, weighing Params.Prior times less, and only
-//     among the sentences its own words find.
+//     with it as a prior, weighing Params.Prior times what inherited
+//     words weigh, and only among the sentences its own words find.
 //
 // The inherited words are asked with the question, each weighing
 // Params.Context times its idf: a follow-up's own words count for more.
