@@ -22,7 +22,8 @@ package qa
 // typo's correction), BM25, phrase and proximity, the kind of answer the
 // question asks for and whether s holds it, the sentence before, headline,
 // the paragraph's and the article's coverage, how many articles carry the
-// sentence, the share of the question's words the articles never use, and
+// sentence, whether it is the publisher's appeal to the reader, the share
+// of the question's words the articles never use, and
 // in a conversation how near s stands to the sentence the last answer
 // quoted. Nothing is added
 // or multiplied by hand: how much each counts is the learned weight's.

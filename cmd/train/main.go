@@ -16,13 +16,18 @@
 //
 // A dialog set's turns are asked through qa's AskIn, one conversation a
 // dialog, after the answers the current weights gave to the turns before,
-// so that a follow-up trains on the question it resolves to.
+// so that a follow-up trains on the question it resolves to. (So the
+// figures of two runs differ a little when the weights file between them
+// does.)
+//
+// The decision model's weights whose direction is known beforehand (the
+// share matched, the margin, the words the articles never use) are held
+// to their sign (decisionSigns).
 //
 // Cross-validation splits each set into folds by article (SQuAD, CLAP NQ,
 // CoQA: no held-out question's article trained the model), by dialog, or,
 // for the seed sets, whose questions all share the five articles, by
-// question. The
-// decline threshold is the one that scores best on the held-out
+// question. The decline threshold is the one that scores best on the held-out
 // predictions: the weighted mean, over the sets with unanswerable
 // questions people ask, of the accuracy (the share of questions whose
 // first answer is right, or that are unanswerable and declined), among
