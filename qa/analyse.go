@@ -163,19 +163,11 @@ func (ix *Index) parseQuery(q, context string, prior bool, sc *scratch) query {
 					return
 				}
 			}
-			s.alts = append(s.alts, alt{v, kind, w * p.Recall[kind], ix.idfs[v]})
+			s.alts = append(s.alts, alt{v, kind, w * p.Recall[kind], ix.weight(v)})
 		}
 		if id >= 0 {
 			add(id, matchWord, 1)
-			s.idf = ix.idfs[id]
-			if word != "" && !ix.properNoun(id) {
-				// A word weighs no more than English's use of it allows: the
-				// weight of a word no sentence holds times its rarity.
-				// One sentence of five articles opening "Still, …" does not
-				// make "still" the question's rarest word.
-				s.idf = min(s.idf, maxIDF*float64(ix.rarity[id]))
-				s.alts[0].idf = s.idf
-			}
+			s.idf = ix.weight(id)
 			for _, v := range ix.variants(id) {
 				switch {
 				case suffixOnly(term, ix.terms[v].text):
@@ -186,7 +178,7 @@ func (ix *Index) parseQuery(q, context string, prior bool, sc *scratch) query {
 			}
 		} else if u != nil && u.typo >= 0 {
 			add(u.typo, matchTypo, u.w)
-			s.idf = ix.idfs[u.typo]
+			s.idf = ix.weight(u.typo)
 		}
 		if word != "" {
 			for _, a := range ix.lexical(word) {

@@ -485,6 +485,19 @@ func (ix *Index) properNoun(t int32) bool {
 	return ti.mid > 0 && 2*ti.caps > ti.mid
 }
 
+// weight is what term t weighs in a question: its idf, but no more than
+// English's use of it allows, the weight of a word no sentence holds times
+// its rarity (the bound the words the articles never use have): one
+// sentence of five articles opening "Still, …" does not make "still" a
+// question's rarest word, nor "state" the weight of a rare synonym. A
+// name keeps its idf.
+func (ix *Index) weight(t int32) float64 {
+	if ix.properNoun(t) {
+		return ix.idfs[t]
+	}
+	return min(ix.idfs[t], ix.maxIDF*float64(ix.rarity[t]))
+}
+
 // idf is the BM25 inverse document frequency of a term in df sentences.
 func (ix *Index) idf(df int32) float64 {
 	n := float64(len(ix.sents))
