@@ -141,7 +141,7 @@ func TestQualityChat(t *testing.T) {
 		{"chat-f.jsonl", 0.67, 0.71, 0.24, 0.05},
 		{"chat-e.jsonl", 0.64, 0.72, 0.25, 0.05},
 		{"chat-g.jsonl", 0.68, 0.76, 0.40, 0.05}, // held out, it measured 0.714, 0.800, 0.517, 0.036
-		{"chat-h.jsonl", 0.76, 0.80, 0.45, 0.05}, // held out: measured 0.793, 0.843, 0.533, 0.029
+		{"chat-h.jsonl", 0.76, 0.80, 0.45, 0.05}, // held out: measured 0.800, 0.850, 0.550, 0.029
 	} {
 		qs := readQuestions(t, filepath.Join("testdata", tt.file))
 		s := score(t, seedIndex(t), qs)
