@@ -223,6 +223,36 @@ func FuzzAsk(f *testing.F) {
 	})
 }
 
+// FuzzAskIn asks two questions as one conversation: whatever the first
+// left behind (inherited words, a prior, the sentence it quoted), the
+// second is answered or declined, never broken.
+func FuzzAskIn(f *testing.F) {
+	for _, p := range [][2]string{{"who is bogdanov", "and when?"}, {"what did putin say", "when did the strike end"},
+		{"tartus", "why?"}, {"", "he"}, {"\xff kicked out", "and about the sanctions?"}} {
+		f.Add(p[0], p[1])
+	}
+	ix := seedIndex(f)
+	f.Fuzz(func(t *testing.T, q1, q2 string) {
+		var c Conversation
+		ix.AskIn(&c, q1)
+		res, turn, err := ix.AskIn(&c, q2)
+		if err != nil && !errors.Is(err, ErrEmptyQuestion) {
+			t.Fatalf("AskIn(%q after %q): %v", q2, q1, err)
+		}
+		if err == nil && turn.Question != q2 {
+			t.Fatalf("AskIn(%q after %q): the turn holds %q", q2, q1, turn.Question)
+		}
+		for i, a := range res.Answers {
+			if a.Text == "" || a.Source.ID == "" {
+				t.Fatalf("AskIn(%q after %q): incomplete answer %+v", q2, q1, a)
+			}
+			if i > 0 && a.Score > res.Answers[i-1].Score {
+				t.Fatalf("AskIn(%q after %q): answers not best first", q2, q1)
+			}
+		}
+	})
+}
+
 // TestTypoIsNotAnotherWord checks that a word the articles do not use is
 // not read as a typo of a different word one letter away.
 func TestTypoIsNotAnotherWord(t *testing.T) {
