@@ -224,13 +224,9 @@ func (ix *Index) parseQuery(q, context string, prior bool, sc *scratch) query {
 		qu.slots = append(qu.slots, s)
 		qu.total += s.idf
 	}
-	ownSlots, ownTotal, ownMatched := -1, 0.0, false
 	for i, tk := range words {
 		if len(qu.slots) >= maxTerms {
 			break
-		}
-		if i == own {
-			ownSlots, ownTotal = len(qu.slots), qu.total
 		}
 		inherited = i >= own
 		if i < n {
@@ -268,15 +264,14 @@ func (ix *Index) parseQuery(q, context string, prior bool, sc *scratch) query {
 		}
 		addSlot(tk.word, next, term, id, u, tk.flags&flagCap != 0 && tk.flags&flagFirst == 0 && cased)
 	}
-	if ownSlots < 0 {
-		ownSlots, ownTotal = len(qu.slots), qu.total // no word inherited
-	}
-	for _, s := range qu.slots[:ownSlots] {
-		ownMatched = ownMatched || len(s.alts) > 0
-	}
-	if prior && !ownMatched {
-		// A prior only weighs among what the question's own words find.
-		qu.slots, qu.total = qu.slots[:ownSlots], ownTotal
+	if prior && !slices.ContainsFunc(qu.slots[:qu.own], func(s slot) bool { return len(s.alts) > 0 }) {
+		// A prior only weighs among what the question's own words find:
+		// none here. (Its own slots come first.)
+		qu.slots = qu.slots[:qu.own]
+		qu.total = qu.shape
+		for _, s := range qu.slots {
+			qu.total += s.idf
+		}
 	}
 	name := func(k int) bool {
 		a := qu.slots[k].alts
@@ -418,49 +413,30 @@ const synSenses = 1
 // their synonyms in their commonest senses ("weapons": arms). Found on
 // first use and remembered.
 func (ix *Index) lexical(word string) []lexAlt {
-	if v, ok := ix.lexCache.Load(word); ok {
-		return v.([]lexAlt)
-	}
-	own, _ := ix.vocab[stem(word)]
-	var out []lexAlt
-	add := func(w string, kind matchKind) {
-		if isStop(w) {
-			return
+	return ix.cachedLexical(word, func() []lexAlt {
+		own, _ := ix.vocab[stem(word)]
+		var out []lexAlt
+		lemmas := lexicon.Lemmas(word)
+		for _, l := range lemmas {
+			out = ix.appendLexical(out, l.Word, matchLemma, own)
 		}
-		v, ok := ix.inflected(w)
-		if !ok || v == own {
-			return
-		}
-		for _, a := range out {
-			if a.id == v {
-				return
+		for _, l := range lemmas {
+			for _, r := range lexicon.Related(l.Word) {
+				out = ix.appendLexical(out, r, matchRelated, own)
 			}
 		}
-		out = append(out, lexAlt{v, kind})
-	}
-	lemmas := lexicon.Lemmas(word)
-	for _, l := range lemmas {
-		add(l.Word, matchLemma)
-	}
-	for _, l := range lemmas {
-		for _, r := range lexicon.Related(l.Word) {
-			add(r, matchRelated)
+		for _, l := range lemmas {
+			for _, syn := range lexicon.Synonyms(l.Word, l.POS, synSenses) {
+				out = ix.appendLexical(out, syn, matchSynonym, own)
+			}
 		}
-	}
-	for _, l := range lemmas {
-		for _, syn := range lexicon.Synonyms(l.Word, l.POS, synSenses) {
-			add(syn, matchSynonym)
+		for _, syn := range synonyms[stem(word)] {
+			if v, ok := ix.vocab[syn]; ok && v != own && !slices.ContainsFunc(out, func(a lexAlt) bool { return a.id == v }) {
+				out = append(out, lexAlt{v, matchSynonym})
+			}
 		}
-	}
-	for _, syn := range synonyms[stem(word)] {
-		if v, ok := ix.vocab[syn]; ok && v != own && !slices.ContainsFunc(out, func(a lexAlt) bool { return a.id == v }) {
-			out = append(out, lexAlt{v, matchSynonym})
-		}
-	}
-	if ix.lexCount.Add(1) <= maxLexical {
-		ix.lexCache.Store(word, out)
-	}
-	return out
+		return out
+	})
 }
 
 // phrasal returns the terms that WordNet's two-word verb of word and next
@@ -470,25 +446,45 @@ func (ix *Index) phrasal(word, next string) []lexAlt {
 	if !isStop(next) {
 		return nil // the second word of such a verb is a particle: out, up, in, about
 	}
-	key := word + "_" + next // no word holds "_"
+	return ix.cachedLexical(word+"_"+next, func() []lexAlt { // no word holds "_"
+		var out []lexAlt
+		for _, l := range lexicon.Lemmas(word) {
+			if l.POS != 'v' {
+				continue
+			}
+			for _, syn := range lexicon.Synonyms(l.Word+"_"+next, 'v', synSenses) {
+				out = ix.appendLexical(out, syn, matchSynonym, -1)
+			}
+		}
+		return out
+	})
+}
+
+// cachedLexical returns what find finds for key, remembering up to
+// maxLexical keys.
+func (ix *Index) cachedLexical(key string, find func() []lexAlt) []lexAlt {
 	if v, ok := ix.lexCache.Load(key); ok {
 		return v.([]lexAlt)
 	}
-	var out []lexAlt
-	for _, l := range lexicon.Lemmas(word) {
-		if l.POS != 'v' {
-			continue
-		}
-		for _, syn := range lexicon.Synonyms(l.Word+"_"+next, 'v', synSenses) {
-			if v, ok := ix.inflected(syn); ok && !isStop(syn) && !slices.ContainsFunc(out, func(a lexAlt) bool { return a.id == v }) {
-				out = append(out, lexAlt{v, matchSynonym})
-			}
-		}
-	}
+	out := find()
 	if ix.lexCount.Add(1) <= maxLexical {
 		ix.lexCache.Store(key, out)
 	}
 	return out
+}
+
+// appendLexical appends to out the term that w, a lemma of the lexicon,
+// is written as in the articles, matched as kind: unless w is a stop word,
+// the term is own or out holds it already.
+func (ix *Index) appendLexical(out []lexAlt, w string, kind matchKind, own int32) []lexAlt {
+	if isStop(w) {
+		return out
+	}
+	v, ok := ix.inflected(w)
+	if !ok || v == own || slices.ContainsFunc(out, func(a lexAlt) bool { return a.id == v }) {
+		return out
+	}
+	return append(out, lexAlt{v, kind})
 }
 
 // unknown is what a question's word that the articles do not use stands for.

@@ -44,7 +44,7 @@ type Index struct {
 	surface     []string
 	variantsOf  []atomic.Pointer[[]int32]
 	idfs        []float64 // per term
-	rarity      []float32 // per term: the least englishRarity of the words written for it
+	weights     []float64 // per term: what it weighs in a question (weight)
 	maxIDF      float64   // idf of a term no sentence holds
 	sentPara    []int32   // per sentence: its paragraph (sents[i].para, packed for the hot loop)
 	paraArt     []int32   // per paragraph: its article
@@ -450,15 +450,7 @@ func (b *builder) finish() *Index {
 	for i, t := range ix.terms {
 		ix.idfs[i] = ix.idf(t.df)
 	}
-	ix.rarity = make([]float32, len(ix.terms))
-	for i := range ix.rarity {
-		ix.rarity[i] = 1
-	}
-	for w, id := range ix.words {
-		if id >= 0 {
-			ix.rarity[id] = min(ix.rarity[id], float32(englishRarity(w)))
-		}
-	}
+	ix.weights = ix.questionWeights()
 	ix.scratch.New = func() any {
 		return &scratch{acc: make([]float32, len(ix.sents)), seen: make([]uint64, (len(ix.sents)+63)/64), paraMask: make([]uint64, ix.nparas),
 			slotOf:  make([]uint16, len(ix.terms)),
@@ -491,11 +483,28 @@ func (ix *Index) properNoun(t int32) bool {
 // sentence of five articles opening "Still, …" does not make "still" a
 // question's rarest word, nor "state" the weight of a rare synonym. A
 // name keeps its idf.
-func (ix *Index) weight(t int32) float64 {
-	if ix.properNoun(t) {
-		return ix.idfs[t]
+func (ix *Index) weight(t int32) float64 { return ix.weights[t] }
+
+// questionWeights works out weight for every term, once: a term's rarity
+// is the least englishRarity of the words the articles write for it.
+func (ix *Index) questionWeights() []float64 {
+	rarity := make([]float32, len(ix.terms))
+	for i := range rarity {
+		rarity[i] = 1
 	}
-	return min(ix.idfs[t], ix.maxIDF*float64(ix.rarity[t]))
+	for w, id := range ix.words {
+		if id >= 0 {
+			rarity[id] = min(rarity[id], float32(englishRarity(w)))
+		}
+	}
+	weights := make([]float64, len(ix.terms))
+	for t := range weights {
+		weights[t] = ix.idfs[t]
+		if !ix.properNoun(int32(t)) {
+			weights[t] = min(ix.idfs[t], ix.maxIDF*float64(rarity[t]))
+		}
+	}
+	return weights
 }
 
 // idf is the BM25 inverse document frequency of a term in df sentences.

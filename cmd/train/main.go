@@ -482,6 +482,10 @@ func decisionRows(all []example, scores [][]float64, sets []setSpec) []decisionR
 // fitDecision fits the decision model: logistic regression of whether a
 // candidate is right on its decision vector.
 func fitDecision(rows []decisionRow, l2 float64) []float64 {
+	signs := make([]float64, qa.NumDecision) // per weight: 1, -1, or 0 for free
+	for j, name := range qa.DecisionNames() {
+		signs[j] = decisionSigns[name]
+	}
 	var total float64
 	for _, r := range rows {
 		total += r.weight
@@ -508,7 +512,7 @@ func fitDecision(rows []decisionRow, l2 float64) []float64 {
 				}
 			}
 		}
-		return loss + penalty(w, lambda, grad) + signPenalty(w, decisionSigns, total, grad)
+		return loss + penalty(w, lambda, grad) + signPenalty(w, signs, total, grad)
 	}
 	return minimize(f, qa.NumDecision)
 }
@@ -524,14 +528,14 @@ var decisionSigns = map[string]float64{
 	"missing_max": -1, "unknown": -1, "unknown_words": -1, "unknown_name": -1,
 }
 
-// signPenalty holds the weights to signs by a steep quadratic penalty on
-// the wrong side of zero, scaled like the loss (total is the rows' weight),
-// added to grad.
-func signPenalty(w []float64, signs map[string]float64, total float64, grad []float64) float64 {
+// signPenalty holds the weights to signs (one a weight, 0 for a free one)
+// by a steep quadratic penalty on the wrong side of zero, scaled like the
+// loss (total is the rows' weight), added to grad.
+func signPenalty(w, signs []float64, total float64, grad []float64) float64 {
 	mu := 100 * total
 	var f float64
-	for j, name := range qa.DecisionNames() {
-		if sign, ok := signs[name]; ok && w[j]*sign < 0 {
+	for j, sign := range signs {
+		if w[j]*sign < 0 {
 			f += mu / 2 * w[j] * w[j]
 			if grad != nil {
 				grad[j] += mu * w[j]
