@@ -103,13 +103,13 @@ func main() {
 		{"seeds", "", []string{filepath.Join(*evalDir, "dev.jsonl"), "qa/testdata/chat-a.jsonl",
 			"qa/testdata/chat-b.jsonl"}, 1, true, 0.05},
 		// Written blind from the articles alone, later. chat-e, chat-g,
-		// dialog-c and dialog-e were each kept aside for a session or two
-		// before they joined; the sets kept aside now, chat-h and
-		// dialog-f, are not here.
+		// chat-h, dialog-c, dialog-e and dialog-f were each kept aside for
+		// a session or two before they joined; the sets kept aside now,
+		// chat-i and dialog-g, are not here.
 		{"chat", "", []string{"qa/testdata/chat-c.jsonl", "qa/testdata/chat-d.jsonl", "qa/testdata/chat-e.jsonl",
-			"qa/testdata/chat-f.jsonl", "qa/testdata/chat-g.jsonl"}, 1, true, 0.05},
+			"qa/testdata/chat-f.jsonl", "qa/testdata/chat-g.jsonl", "qa/testdata/chat-h.jsonl"}, 1, true, 0.05},
 		{"dialogs", "", []string{"qa/testdata/dialog-a.jsonl", "qa/testdata/dialog-b.jsonl", "qa/testdata/dialog-c.jsonl",
-			"qa/testdata/dialog-d.jsonl", "qa/testdata/dialog-e.jsonl"}, 1, true, 0.05},
+			"qa/testdata/dialog-d.jsonl", "qa/testdata/dialog-e.jsonl", "qa/testdata/dialog-f.jsonl"}, 1, true, 0.05},
 		{"squad", filepath.Join(*evalDir, "squad/articles"), []string{filepath.Join(*evalDir, "squad/answerable.jsonl"),
 			filepath.Join(*evalDir, "squad/unanswerable.jsonl")}, 1, false, 1},
 		{"clapnq", filepath.Join(*evalDir, "clapnq/articles"), []string{filepath.Join(*evalDir, "clapnq/questions.jsonl")}, 1, true, 0.10},
