@@ -12,8 +12,11 @@ package qa
 //     "for how long"), asks about the previous topic and names;
 //   - one that points at a thing or a place ("it", "that", "there",
 //     "them") adds the previous topic and names;
-//   - one that points at a person ("he", "she", "his") adds the names of
-//     the last turn that named someone, or of the last answer's sentence;
+//   - one that points at a person ("he", "she", "his") adds the people
+//     the last turn named, or else the first person the last answer's
+//     sentence names (its subject, not everyone in it), even when the
+//     question names a people or a place of its own ("what did he say
+//     about the russian bases");
 //   - any other question is a new topic and inherits nothing; but, as it
 //     may still be about the last one ("when did the strike end" after
 //     the ferry strike), the last turn's names and topic words are asked
@@ -131,22 +134,27 @@ func (ix *Index) resolve(prev []Turn, question string) Turn {
 		}
 		t.Asked = swapNames(base.Asked, base.Names, t.Names)
 		t.Topic = base.Topic
-	case len(t.Names) > 0:
-		// A question naming someone stands on its own.
+	case len(ix.persons(t.Names)) > 0 || len(t.Names) > 0 && !pointsAt(words, pronounsPerson):
+		// A question naming someone stands on its own; but "he" in "what
+		// did he say about the russian bases" still stands for someone.
 	case elliptic(words):
 		carry(last.Names, last.Topic)
 	case pointsAt(words, pronounsThing):
 		carry(last.Names, last.Topic)
 	case pointsAt(words, pronounsPerson):
-		for i := len(prev) - 1; i >= 0; i-- {
-			names := prev[i].Names
-			if len(names) == 0 {
+		// The people the last turn named, or else the first its answer
+		// named; else the names of the last turn that had any.
+		names := ix.persons(last.Names)
+		if len(names) == 0 {
+			names = ix.firstPerson(ix.Names(last.Answer))
+		}
+		for i := len(prev) - 1; i >= 0 && len(names) == 0; i-- {
+			if names = prev[i].Names; len(names) == 0 {
 				names = ix.Names(prev[i].Answer)
 			}
-			if len(names) > 0 {
-				carry(names, nil)
-				break
-			}
+		}
+		if len(names) > 0 {
+			carry(names, nil)
 		}
 	case ix.params.Prior > 0:
 		for _, w := range union(last.Names, last.Topic) {
@@ -247,6 +255,46 @@ func swapNames(question string, old, names []string) string {
 		out = append(out, names...)
 	}
 	return strings.Join(out, " ")
+}
+
+// persons returns the names that are words of a person's name (People):
+// "bogdanov", not "russian" or "damascus".
+func (ix *Index) persons(names []string) []string {
+	ix.story.personOnce.Do(func() {
+		ix.story.personWords = map[string]bool{}
+		for _, p := range ix.People() {
+			for _, w := range lowerWords(p.Name) {
+				if !nameParticles[w] {
+					ix.story.personWords[w] = true
+				}
+			}
+		}
+	})
+	var out []string
+	for _, n := range names {
+		if ix.story.personWords[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// firstPerson returns the words naming the first person among names, in
+// the order a sentence names them: who "he" most likely stands for after
+// "Syrian Defense Minister Murhaf Abu Qasra stated … since the fall of
+// al-Assad" is its subject, not everyone it names.
+func (ix *Index) firstPerson(names []string) []string {
+	var out []string
+	for _, n := range names {
+		switch {
+		case len(ix.persons([]string{n})) > 0:
+			out = append(out, n)
+		case nameParticles[n] && len(out) > 0: // "abu" in "murhaf abu qasra"
+		case len(out) > 0:
+			return out
+		}
+	}
+	return out
 }
 
 func union(a, b []string) []string {

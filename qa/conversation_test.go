@@ -69,6 +69,28 @@ func TestConversationAnswers(t *testing.T) {
 	}
 }
 
+// TestConversationPersonPronoun checks whom "he" stands for: the first
+// person the last answer names (its subject, not everyone it names), even
+// when the follow-up names a people or a place of its own.
+func TestConversationPersonPronoun(t *testing.T) {
+	ix := memIndex(t, "Tarnby news\n\n"+
+		"Harbour Minister Carl Dahl said on Monday that Mayor Anna Berg had approved the tolls. "+
+		"Carl Dahl later told the Tarnby Post that the Danish ferries would pay half. "+
+		"Anna Berg said the Danish ferries had always paid in full. "+
+		"The Danish ferries sail twice a day.")
+	var c Conversation
+	if _, turn, _ := ix.AskIn(&c, "who is the harbour minister"); turn.Answer == "" {
+		t.Fatalf("the first question was declined")
+	}
+	res, turn, _ := ix.AskIn(&c, "what did he say about the danish ferries")
+	if !slices.Contains(turn.Inherited, "dahl") || slices.Contains(turn.Inherited, "berg") {
+		t.Errorf("\"he\" after an answer naming Dahl, then Berg inherited %v, want Dahl's name alone", turn.Inherited)
+	}
+	if !res.Answered() || !strings.Contains(res.Answers[0].Text, "pay half") {
+		t.Errorf("what did he say about the danish ferries = %v, want what Dahl told the Tarnby Post", res)
+	}
+}
+
 // TestFollowUpLeansOnLastAnswer checks that a follow-up's candidates take
 // in the sentences around the one just quoted, even one sharing no word
 // with the question, described by how near they stand, and that a turn

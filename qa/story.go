@@ -26,6 +26,8 @@ type storyCache struct {
 	timeline     []Event
 	peopleOnce   sync.Once
 	people       []Person
+	personOnce   sync.Once
+	personWords  map[string]bool // the words of the people's names
 }
 
 // The kinds of story question StoryKind returns.
