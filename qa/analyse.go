@@ -414,7 +414,10 @@ const synSenses = 1
 // first use and remembered.
 func (ix *Index) lexical(word string) []lexAlt {
 	return ix.cachedLexical(word, func() []lexAlt {
-		own, _ := ix.vocab[stem(word)]
+		own, ok := ix.vocab[stem(word)]
+		if !ok {
+			own = -1 // not term 0
+		}
 		var out []lexAlt
 		lemmas := lexicon.Lemmas(word)
 		for _, l := range lemmas {

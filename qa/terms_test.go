@@ -166,3 +166,15 @@ func TestStemShortcut(t *testing.T) {
 	}
 	t.Logf("%d words checked", len(seen))
 }
+
+// TestSynonymOfFirstTerm checks that a question word the articles do not
+// use reaches, through WordNet, a synonym that happens to be the first
+// term the index numbered ("harbour" for "seaport").
+func TestSynonymOfFirstTerm(t *testing.T) {
+	// Terms are numbered in the order of the sorted words: "harbour" first.
+	ix := memIndex(t, "Harbour news\n\nThe harbour shut on Monday. The pier shut on Tuesday.")
+	res, _ := ix.Ask("when did the seaport shut")
+	if !res.Answered() || !strings.Contains(res.Answers[0].Text, "harbour shut") {
+		t.Errorf("when did the seaport shut = %v, want the harbour's closing", res)
+	}
+}
