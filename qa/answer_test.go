@@ -544,3 +544,18 @@ func TestSharedName(t *testing.T) {
 	}
 	wantFirst(t, ix, "who is maher sharaa", "Maher al-Sharaa")
 }
+
+// TestFewWords checks the decision's measure of how little a question
+// asks: 1/n for n words to match, one word saying less than four.
+func TestFewWords(t *testing.T) {
+	ix := memIndex(t, "Tarnby news\n\nThe harbour tolls of Tarnby were paid by the ferries. The ties between the towns are old.")
+	for q, want := range map[string]float64{"how to tie a tie": 1, "who paid the harbour tolls of tarnby": 0.25} {
+		cs := ix.Candidates(q)
+		if len(cs) == 0 {
+			t.Fatalf("%q: no candidates", q)
+		}
+		if got := cs[0].Features.Few; got != want {
+			t.Errorf("%q: Few %g, want %g", q, got, want)
+		}
+	}
+}

@@ -22,7 +22,7 @@ import (
 // keys of the weights file's "decide" table.
 var decisionNames = func() []string {
 	names := []string{"bias", "score", "margin", "share", "matched", "word", "bm25", "unknown",
-		"unknown_name", "has_kind", "missing_max", "lexical", "para", "matched2", "unknown_words", "slots"}
+		"unknown_name", "has_kind", "missing_max", "lexical", "para", "matched2", "unknown_words", "slots", "few"}
 	for _, k := range kindNames[1:] {
 		names = append(names, "want_"+k)
 	}
@@ -52,7 +52,7 @@ func DecisionVector(dst []float64, f *Features, s, other, share float64) []float
 	m := 1 - f.Missing
 	lex := f.Match[matchLemma] + f.Match[matchSynonym] + f.Match[matchRelated]
 	dst = append(dst, 1, s, margin, share, m, f.Match[matchWord], f.BM25, f.Unknown, f.UnknownName, has,
-		f.MissingMax, lex, f.Para, m*m, f.UnknownWords, f.Slots)
+		f.MissingMax, lex, f.Para, m*m, f.UnknownWords, f.Slots, f.Few)
 	return append(dst, f.Want[1:]...)
 }
 

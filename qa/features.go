@@ -61,6 +61,9 @@ type Features struct {
 	// UnknownWords is the share of those WordNet knows: English words, not
 	// typos or chat slang.
 	UnknownWords float64
+	// Few is 1/n for a question of n words to match, the same for every
+	// candidate: one word matched says less than four ("how to tie a tie").
+	Few float64
 	// Want[k] is 1 when the question asks for kind k; Has[k] is 1 when it
 	// does and s holds that kind beyond the question's own words.
 	Want, Has [nKinds]float64
@@ -291,6 +294,7 @@ func (ix *Index) features(qu *query, s *sentence, slotOf []uint16, antecedent *s
 	f.BM25Rel = bm25 // normalised in rank
 	if len(qu.slots) > 0 {
 		f.Slots = float64(nmatched) / float64(len(qu.slots))
+		f.Few = 1 / float64(len(qu.slots))
 	}
 	if len(qu.slots) > 1 {
 		f.Phrase = math.Min(1, float64(pairs)/float64(len(qu.slots)-1))
