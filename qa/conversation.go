@@ -11,12 +11,12 @@ package qa
 //   - an elliptic one, nothing but words that ask ("and when?", "why?",
 //     "for how long"), asks about the previous topic and names;
 //   - one that points at a thing or a place ("it", "that", "there",
-//     "them") adds the previous topic and names;
+//     "them") adds the previous topic and names, even when it names
+//     something of its own ("how did the kremlin describe it");
 //   - one that points at a person ("he", "she", "his") adds the people
 //     the last turn named, or else the first person the last answer's
-//     sentence names (its subject, not everyone in it), even when the
-//     question names a people or a place of its own ("what did he say
-//     about the russian bases");
+//     sentence names (its subject, not everyone in it), whatever else
+//     the question names ("what did he say about the russian bases");
 //   - any other question is a new topic and inherits nothing; but, as it
 //     may still be about the last one ("when did the strike end" after
 //     the ferry strike), the last turn's names and topic words are asked
@@ -134,9 +134,10 @@ func (ix *Index) resolve(prev []Turn, question string) Turn {
 		}
 		t.Asked = swapNames(base.Asked, base.Names, t.Names)
 		t.Topic = base.Topic
-	case len(ix.persons(t.Names)) > 0 || len(t.Names) > 0 && !pointsAt(words, pronounsPerson):
-		// A question naming someone stands on its own; but "he" in "what
-		// did he say about the russian bases" still stands for someone.
+	case len(t.Names) > 0 && !pointsAt(words, pronounsPerson) && !pointsAt(words, pronounsThing):
+		// A question naming someone and pointing at nothing stands on its
+		// own; "how did the kremlin describe it" and "what did he say
+		// about the russian bases" still lean on the last turn.
 	case elliptic(words):
 		carry(last.Names, last.Topic)
 	case pointsAt(words, pronounsThing):

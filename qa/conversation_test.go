@@ -26,6 +26,7 @@ func TestConversationResolves(t *testing.T) {
 		{"what did she say they raised", "what did she say they raised anna berg harbour tolls"},
 		{"how long is the new bridge", "how long is the new bridge"}, // a new topic
 		{"and what river is it over", "and what river is it over new bridge"},
+		{"did the Ness flood it", "did the Ness flood it river new bridge"}, // a name, but "it" still points back
 	}
 	for _, st := range steps {
 		_, turn, err := ix.AskIn(&c, st.q)
