@@ -9,7 +9,9 @@ package qa
 //   - a question that is only names after "and" / "what about" ("and
 //     bogdanov?") asks the last question asked in full again, about them;
 //   - an elliptic one, nothing but words that ask ("and when?", "why?",
-//     "for how long"), asks about the previous topic and names;
+//     "for how long"), or an echo question, a few words ending on the
+//     word that asks ("told who", "took power when"), asks about the
+//     previous topic and names;
 //   - one that points at a thing or a place ("it", "that", "there",
 //     "them") adds the previous topic and names, even when it names
 //     something of its own ("how did the kremlin describe it");
@@ -138,7 +140,7 @@ func (ix *Index) resolve(prev []Turn, question string) Turn {
 		// A question naming someone and pointing at nothing stands on its
 		// own; "how did the kremlin describe it" and "what did he say
 		// about the russian bases" still lean on the last turn.
-	case elliptic(words):
+	case elliptic(words) || ix.echo(words):
 		carry(last.Names, last.Topic)
 	case pointsAt(words, pronounsThing):
 		carry(last.Names, last.Topic)
@@ -209,6 +211,20 @@ func elliptic(words []string) bool {
 		}
 	}
 	return true
+}
+
+// echo reports whether words are an echo question: a few words that end
+// on the word that asks ("told who", "took power when", "wanted wat"),
+// which asks about what the last turn said, not a new topic.
+func (ix *Index) echo(words []string) bool {
+	if len(words) < 2 || len(words) > 3 {
+		return false
+	}
+	switch ix.questionWord(words[len(words)-1]) {
+	case "what", "when", "where", "which", "who", "whom", "why", "how":
+		return true
+	}
+	return false
 }
 
 func pointsAt(words []string, set map[string]bool) bool {

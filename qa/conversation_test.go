@@ -70,6 +70,22 @@ func TestConversationAnswers(t *testing.T) {
 	}
 }
 
+// TestConversationEcho checks that an echo question, a few words ending
+// on the word that asks (mistyped too), asks about the last turn's topic.
+func TestConversationEcho(t *testing.T) {
+	ix := memIndex(t, "Tarnby news\n\n"+
+		"Mayor Carl Dahl said on Monday that the harbour tolls would end in spring. "+
+		"He told the Tarnby Post that the ferries had paid most of them.")
+	for _, q := range []string{"told who", "said wen"} {
+		var c Conversation
+		ix.AskIn(&c, "what did carl dahl say about the harbour tolls")
+		_, turn, _ := ix.AskIn(&c, q)
+		if !slices.Contains(turn.Inherited, "tolls") || !slices.Contains(turn.Inherited, "dahl") {
+			t.Errorf("%q after a question on Dahl and the tolls inherited %v, want its names and topic", q, turn.Inherited)
+		}
+	}
+}
+
 // TestConversationPersonPronoun checks whom "he" stands for: the first
 // person the last answer names (its subject, not everyone it names), even
 // when the follow-up names a people or a place of its own.
