@@ -277,6 +277,18 @@ func swapNames(question string, old, names []string) string {
 // persons returns the names that are words of a person's name (People):
 // "bogdanov", not "russian" or "damascus".
 func (ix *Index) persons(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if ix.isPerson(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// isPerson reports whether name is a word of the name of someone the
+// articles name (People), worked out on first use.
+func (ix *Index) isPerson(name string) bool {
 	ix.story.personOnce.Do(func() {
 		ix.story.personWords = map[string]bool{}
 		for _, p := range ix.People() {
@@ -287,13 +299,7 @@ func (ix *Index) persons(names []string) []string {
 			}
 		}
 	})
-	var out []string
-	for _, n := range names {
-		if ix.story.personWords[n] {
-			out = append(out, n)
-		}
-	}
-	return out
+	return ix.story.personWords[name]
 }
 
 // firstPerson returns the words naming the first person among names, in
@@ -304,7 +310,7 @@ func (ix *Index) firstPerson(names []string) []string {
 	var out []string
 	for _, n := range names {
 		switch {
-		case len(ix.persons([]string{n})) > 0:
+		case ix.isPerson(n):
 			out = append(out, n)
 		case nameParticles[n] && len(out) > 0: // "abu" in "murhaf abu qasra"
 		case len(out) > 0:

@@ -8,7 +8,8 @@ package qa
 //	P(i answers the question) = σ(v · d_i)
 //	d_i = (1, s_i, s_i − max_{j≠i} s_j, e^{s_i}/Σ_j e^{s_j}, the share of the
 //	       question i matches, by the word itself, the BM25 share,
-//	       the words the articles never use, the kind asked for, whether i holds it)
+//	       the words the articles never use, 1/(the question's words),
+//	       the kind asked for, whether i holds it)
 //
 // The question is declined when the best candidate's probability is under
 // Params.Threshold.
